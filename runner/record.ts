@@ -1,0 +1,200 @@
+import type { CheckName, CheckResultValue, CountryCode, DocumentType, Indication } from '../protocol/types.ts';
+import type { Channel, ExchangeStatus, TimelineEntry } from '../protocol/hub-contract.ts';
+
+// The run record: what `ecert run` / `ecert pilot` write into reports/out/<run-id>/.
+//   evidence.jsonl  append-only, one EvidenceEvent per line, written as the run goes
+//   results.json    RunResults, written at the end (validated against runner/results.schema.json)
+// reports/ computes every KPI from these two files alone; every figure names the evidence
+// lines (seq) it came from.
+
+export const CASE_CATEGORIES = ['standard', 'bad-signature', 'expired-document', 'connection-failure'] as const;
+export type CaseCategory = (typeof CASE_CATEGORIES)[number];
+export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'error';
+/** Who is to blame for a failed case. */
+export type Attribution = 'hub' | 'node' | 'network' | 'harness';
+/** How bad a failure is; false-accept (a bad document accepted) is the worst. */
+export type Severity = 'false-accept' | 'false-reject' | 'wrong-reason' | 'lost-exchange' | 'duplicate' | 'log-mismatch' | 'other';
+
+export interface Localized {
+  en: string;
+  ru: string;
+}
+
+export interface RunInfo {
+  runId: string;
+  kind: 'catalog' | 'pilot';
+  startedAt: string;
+  endedAt?: string;
+  seed: string;
+  harness: { name: string; version: string; commit: string };
+  hub: {
+    mode: 'embedded' | 'remote';
+    url: string;
+    name: string;
+    version: string;
+    contractVersion: string;
+    instanceId: string;
+    capabilities: string[];
+    defects: string[];
+  };
+  clock: { mode: 'real' | 'test'; startedAt: string };
+  countries: CountryCode[];
+  selection: Record<string, unknown>;
+  environment: { node: string; platform: string; arch: string; cpus: number; hostname?: string };
+  /** SHA-256 fingerprints of every certificate in the trust registry used by the run. */
+  trustRegistry: { sha256: string; certificates: Array<{ country: CountryCode; role: 'anchor' | 'intermediate' | 'signer'; keyId?: string; status?: string; fingerprint256: string; subject: string }> };
+  /** KPI-3 baseline from the config, in milliseconds per pair or overall. */
+  kpi3Baseline?: { overallMs?: number; perPairMs?: Record<string, number>; source?: string };
+  simulated: boolean;
+}
+
+interface EventBase {
+  /** Line number in evidence.jsonl, starting at 1. */
+  seq: number;
+  at: string;
+  caseId?: string;
+}
+
+export type EvidenceEvent =
+  | (EventBase & { type: 'run-started'; run: RunInfo })
+  | (EventBase & {
+      type: 'case-started';
+      caseId: string;
+      country: CountryCode;
+      partner?: CountryCode;
+      category: CaseCategory;
+      title: Localized;
+      requirement: string;
+      tags: string[];
+    })
+  | (EventBase & { type: 'step'; caseId: string; name: string; status: 'passed' | 'failed'; durationMs: number; detail?: string })
+  | (EventBase & {
+      type: 'document';
+      caseId: string;
+      documentId: string;
+      sender: CountryCode;
+      recipient: CountryCode;
+      documentType: DocumentType;
+      hsCode: string;
+      /** false for deliberately bad documents (tampered, wrong key, expired, ...). */
+      genuine: boolean;
+      variant: string;
+      sha256: string;
+      size: number;
+      issuedAt: string;
+      /** Paths relative to the run directory. */
+      file?: string;
+      envelopeFile?: string;
+    })
+  | (EventBase & {
+      type: 'verification';
+      caseId: string;
+      documentId: string;
+      sha256: string;
+      exchangeId?: string;
+      /** Who verified: the harness itself, the hub at ingest, or the recipient / sender node. */
+      verifier: 'harness' | 'hub' | 'recipient';
+      node?: CountryCode;
+      sender: CountryCode;
+      recipient: CountryCode;
+      genuine: boolean;
+      valid: boolean;
+      indication: Indication;
+      reasonCodes: string[];
+      checks: Record<CheckName, { result: CheckResultValue; reasonCode?: string }>;
+      reportFile?: string;
+    })
+  | (EventBase & {
+      type: 'exchange';
+      caseId: string;
+      exchangeId: string;
+      sender: CountryCode;
+      recipient: CountryCode;
+      documentId: string;
+      channel: Channel;
+      genuine: boolean;
+      finalStatus: ExchangeStatus;
+      timeline: TimelineEntry[];
+      issuedAt: string;
+      decidedAt?: string;
+      decision?: 'accepted' | 'refused';
+      decisionReason?: string;
+      deliveryAttempts: number;
+      /** Hashes of the hub's exchange-log entries about this exchange. */
+      hubLogHashes: string[];
+    })
+  | (EventBase & { type: 'hub-response'; caseId: string; request: string; status: number; code?: string; file?: string })
+  | (EventBase & { type: 'fault'; caseId: string; node: CountryCode; fault: string; action: 'applied' | 'cleared'; params?: Record<string, unknown> })
+  | (EventBase & {
+      type: 'reconciliation';
+      caseId: string;
+      ok: boolean;
+      hub: string[];
+      sender: string[];
+      recipient: string[];
+      lost: string[];
+      duplicated: string[];
+    })
+  | (EventBase & { type: 'log-chain'; log: 'exchange' | 'audit'; valid: boolean; entries: number; headHash: string; brokenAt?: number })
+  | (EventBase & { type: 'attachment'; caseId: string; name: string; file: string; contentType: string })
+  | (EventBase & {
+      type: 'case-finished';
+      caseId: string;
+      status: CaseStatus;
+      durationMs: number;
+      expected: Record<string, unknown>;
+      observed: Record<string, unknown>;
+      exchangeIds: string[];
+      attribution?: Attribution;
+      severity?: Severity;
+      message?: string;
+      skipReason?: string;
+    })
+  | (EventBase & { type: 'run-finished'; summary: RunSummary; interrupted?: boolean });
+
+export type EvidenceType = EvidenceEvent['type'];
+
+export interface Counts {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  error: number;
+}
+
+export interface RunSummary extends Counts {
+  byCountry: Record<CountryCode, Counts>;
+  byCategory: Record<CaseCategory, Counts>;
+  byCountryCategory: Record<CountryCode, Record<CaseCategory, Counts>>;
+  falseAccepts: number;
+  durationMs: number;
+}
+
+export interface CaseResult {
+  id: string;
+  country: CountryCode;
+  partner?: CountryCode;
+  category: CaseCategory;
+  title: Localized;
+  requirement: string;
+  tags: string[];
+  status: CaseStatus;
+  expected: Record<string, unknown>;
+  observed: Record<string, unknown>;
+  durationMs: number;
+  exchangeIds: string[];
+  attribution?: Attribution;
+  severity?: Severity;
+  message?: string;
+  skipReason?: string;
+  /** First and last evidence line of this case. */
+  evidence: { firstSeq: number; lastSeq: number };
+  attachments: string[];
+}
+
+export interface RunResults {
+  format: 'ecert-results/1';
+  run: RunInfo;
+  cases: CaseResult[];
+  summary: RunSummary;
+}
