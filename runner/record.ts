@@ -13,7 +13,7 @@ export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'error';
 /** Who is to blame for a failed case. */
 export type Attribution = 'hub' | 'node' | 'network' | 'harness';
 /** How bad a failure is; false-accept (a bad document accepted) is the worst. */
-export type Severity = 'false-accept' | 'false-reject' | 'wrong-reason' | 'lost-exchange' | 'duplicate' | 'log-mismatch' | 'other';
+export type Severity = 'false-accept' | 'data-leak' | 'false-reject' | 'wrong-reason' | 'lost-exchange' | 'duplicate' | 'log-mismatch' | 'other';
 
 export interface Localized {
   en: string;
@@ -57,6 +57,8 @@ interface EventBase {
 
 export type EvidenceEvent =
   | (EventBase & { type: 'run-started'; run: RunInfo })
+  /** Written by the worker once the hub and nodes are up: the hub's identity and the trust material in use. */
+  | (EventBase & { type: 'environment-ready'; hub: RunInfo['hub']; trustRegistry: RunInfo['trustRegistry']; nodes: Array<{ country: CountryCode; mock: boolean; delivery: 'push' | 'pull'; track: 'A' | 'B' }> })
   | (EventBase & {
       type: 'case-started';
       caseId: string;
@@ -197,4 +199,10 @@ export interface RunResults {
   run: RunInfo;
   cases: CaseResult[];
   summary: RunSummary;
+  /** The run was stopped before every selected case ran (cases not run are listed as skipped). */
+  interrupted?: boolean;
+  /** The hub or a node could not be started or reached. */
+  environmentError?: { message: string; hint?: string };
+  /** Evidence lines that did not parse (a line torn by a crash). */
+  damagedEvidenceLines?: number[];
 }

@@ -23,6 +23,7 @@ function which(command: string): string | null {
 const PACKAGES: Record<string, string> = {
   pdfsig: 'poppler-utils',
   pdftotext: 'poppler-utils',
+  pdftoppm: 'poppler-utils',
   openssl: 'openssl',
   certutil: 'libnss3-tools',
   chromium: 'chromium',

@@ -1,0 +1,35 @@
+import { benchDocuments } from './documents.ts';
+import type { BenchRow, BenchSection } from './types.ts';
+
+// `npm run bench`: every section, one table each. Rooms add their section to this list.
+const SECTIONS: Array<{ name: string; run: () => Promise<BenchSection> }> = [{ name: 'documents', run: benchDocuments }];
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
+
+function table(section: BenchSection): string {
+  const head = ['operation', 'ops/s', 'ms/op', 'ratio', 'target', ''];
+  const rows = section.rows.map((r: BenchRow) => {
+    const ratio = r.ratio ? `${(r.ratio.value * 100).toFixed(1)} % of "${r.ratio.of}"` : '';
+    const target = r.ratio?.target !== undefined ? `>= ${(r.ratio.target * 100).toFixed(0)} %` : '';
+    const status = r.ratio?.target !== undefined ? (r.ratio.value >= r.ratio.target ? 'met' : 'MISSED') : '';
+    return [r.name, fmt(r.opsPerSec), (1000 / r.opsPerSec).toFixed(3), ratio, target, status];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [`## ${section.title}`, '', line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (section.notes?.length) out.push('', ...section.notes.map((n) => `  ${n}`));
+  return `${out.join('\n')}\n`;
+}
+
+const only = process.argv.slice(2);
+console.log(`ecert-harness benchmarks · node ${process.version} · ${process.platform}/${process.arch}\n`);
+let missed = 0;
+for (const s of SECTIONS) {
+  if (only.length && !only.includes(s.name)) continue;
+  const section = await s.run();
+  missed += section.rows.filter((r) => r.ratio?.target !== undefined && r.ratio.value < r.ratio.target).length;
+  console.log(table(section));
+}
+if (missed) console.log(`${missed} target(s) missed on this machine.`);

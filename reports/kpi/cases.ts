@@ -1,0 +1,62 @@
+import { CASE_CATEGORIES, type CaseCategory, type Counts } from '../../runner/record.ts';
+import type { RecordIndex } from './record-index.ts';
+import type { CaseRow, CasesResult, CountryCases, Exclusion } from './types.ts';
+
+// The cases of the run per country and category (the shape of the pilot's D5 deliverable):
+// run, passed, failed with reasons and attribution, skipped with the reason, errors.
+
+type Tally = Counts & { unfinished: number };
+const empty = (): Tally => ({ total: 0, passed: 0, failed: 0, skipped: 0, error: 0, unfinished: 0 });
+
+export function computeCases(index: RecordIndex): { result: CasesResult; exclusions: Exclusion[] } {
+  const rows: CaseRow[] = [];
+  for (const started of index.caseStarted.values()) {
+    const finished = index.caseFinished.get(started.caseId);
+    rows.push({
+      id: started.caseId,
+      country: started.country,
+      ...(started.partner ? { partner: started.partner } : {}),
+      category: started.category,
+      title: started.title,
+      requirement: started.requirement,
+      status: finished?.status ?? 'unfinished',
+      ...(finished?.severity ? { severity: finished.severity } : {}),
+      ...(finished?.attribution ? { attribution: finished.attribution } : {}),
+      ...(finished?.message ? { message: finished.message } : {}),
+      ...(finished?.skipReason ? { skipReason: finished.skipReason } : {}),
+      expected: finished?.expected ?? {},
+      observed: finished?.observed ?? {},
+      ...(finished ? { durationMs: finished.durationMs } : {}),
+      exchangeIds: finished?.exchangeIds ?? [],
+      startSeq: started.seq,
+      ...(finished ? { finishSeq: finished.seq } : {}),
+      evidence: index.links.get(started.caseId) ?? [],
+    });
+  }
+  const totals = empty();
+  const byCountry: Record<string, CountryCases> = {};
+  for (const c of index.countries) {
+    byCountry[c] = { counts: empty(), byCategory: Object.fromEntries(CASE_CATEGORIES.map((k) => [k, empty()])) as Record<CaseCategory, Tally>, cases: [] };
+  }
+  for (const row of rows) {
+    const country = (byCountry[row.country] ??= {
+      counts: empty(),
+      byCategory: Object.fromEntries(CASE_CATEGORIES.map((k) => [k, empty()])) as Record<CaseCategory, Tally>,
+      cases: [],
+    });
+    country.cases.push(row);
+    for (const t of [totals, country.counts, country.byCategory[row.category]]) {
+      t.total++;
+      t[row.status]++;
+    }
+  }
+  const item = (r: CaseRow, detail?: string) => ({ caseId: r.id, seq: r.finishSeq ?? r.startSeq, ...(detail ? { detail } : {}) });
+  return {
+    result: { totals, byCountry, rows },
+    exclusions: [
+      { scope: 'cases', reason: 'case-skipped', items: rows.filter((r) => r.status === 'skipped').map((r) => item(r, r.skipReason)) },
+      { scope: 'cases', reason: 'case-error', items: rows.filter((r) => r.status === 'error').map((r) => item(r, r.message)) },
+      { scope: 'cases', reason: 'case-unfinished', items: rows.filter((r) => r.status === 'unfinished').map((r) => item(r)) },
+    ],
+  };
+}

@@ -1,0 +1,45 @@
+import type { RunRecord } from '../run-record.ts';
+import { computeCases } from './cases.ts';
+import { computeDetection } from './detection.ts';
+import { computeKpi1 } from './kpi1.ts';
+import { computeKpi2 } from './kpi2.ts';
+import { computeKpi3 } from './kpi3.ts';
+import { indexRecord } from './record-index.ts';
+import type { KpiReport, Verdict } from './types.ts';
+
+// The KPI engine: pure functions from a run record to figures. Nothing here reads files.
+
+export function computeKpis(record: RunRecord): KpiReport {
+  const index = indexRecord(record);
+  const kpi2 = computeKpi2(index);
+  const detection = computeDetection(index);
+  const kpi3 = computeKpi3(index);
+  const cases = computeCases(index);
+  const falseAccepts = detection.result.falseAccepts.length;
+  const verdictOf = (met: boolean | null): Verdict => (met === null ? 'no-data' : met ? 'pass' : 'fail');
+  const kpi2Verdict = verdictOf(kpi2.result.overall.targetMet);
+  const detectionVerdict = falseAccepts > 0 ? 'fail' : verdictOf(detection.result.rate.targetMet);
+  // A run without bad documents (a pilot) has no detection figure; that alone does not block a verdict.
+  const overall: Verdict = kpi2Verdict === 'fail' || detectionVerdict === 'fail' ? 'fail' : kpi2Verdict === 'no-data' ? 'no-data' : 'pass';
+  return {
+    run: record.info,
+    countries: index.countries,
+    finished: record.finished,
+    interrupted: record.interrupted,
+    problems: record.problems,
+    kpi1: computeKpi1(index),
+    kpi2: kpi2.result,
+    detection: detection.result,
+    kpi3: kpi3.result,
+    cases: cases.result,
+    exclusions: [...kpi2.exclusions, ...detection.exclusions, ...kpi3.exclusions, ...cases.exclusions].filter((e) => e.items.length > 0),
+    verdict: { overall, kpi2: kpi2Verdict, detection: detectionVerdict, falseAccepts },
+  };
+}
+
+export type * from './types.ts';
+export { wilson, median, percentile, meetsPercent, Z95 } from './stats.ts';
+export { KPI2_TARGET_PERCENT, kpi2Success } from './kpi2.ts';
+export { DETECTION_TARGET_PERCENT } from './detection.ts';
+export { KPI1_TOTAL_TARGET, KPI1_PAIR_TARGET } from './kpi1.ts';
+export { KPI3_TARGET_PERCENT } from './kpi3.ts';

@@ -1,0 +1,364 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../protocol/hub-contract.ts';
+import type { NodeLogEntry } from '../../mock-nodes/log.ts';
+import { caseFinished, caseStarted, checks, makeRecord, verification, type EventSpec } from '../testing/hand-made.ts';
+import { computeKpis } from './index.ts';
+
+// The KPI maths on hand-made evidence with known answers.
+
+/** n genuine verifications by the hub of UZ -> KG documents, `fail` of which fail the signature check. */
+function hubVerifications(n: number, fail: number, opts: { sender?: string; recipient?: string; prefix?: string } = {}): EventSpec[] {
+  const out: EventSpec[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${opts.prefix ?? 'C'}${i}`;
+    out.push(caseStarted(id, opts.sender ?? 'UZ'));
+    out.push(
+      verification(id, 'hub', {
+        sender: opts.sender ?? 'UZ',
+        recipient: opts.recipient ?? 'KG',
+        ...(i < fail ? { checks: checks({ signature: ['failed', 'SIGNATURE_INVALID'] }) } : {}),
+      }),
+    );
+    out.push(caseFinished(id, i < fail ? 'failed' : 'passed'));
+  }
+  return out;
+}
+
+describe('KPI-2 verification success rate', () => {
+  it('has no data with a zero denominator: no rate, no interval, no verdict (never 0 % or 100 %)', () => {
+    const r = computeKpis(makeRecord([caseStarted('A'), verification('A', 'harness'), caseFinished('A')]));
+    expect(r.kpi2.overall).toMatchObject({ numerator: 0, denominator: 0, rate: null, interval: null, targetMet: null });
+    expect(r.kpi2.bySender.UZ).toMatchObject({ denominator: 0, rate: null, targetMet: null });
+    expect(r.verdict.kpi2).toBe('no-data');
+    expect(r.verdict.overall).toBe('no-data');
+  });
+
+  it('meets the target at exactly 95 % (19 of 20)', () => {
+    const r = computeKpis(makeRecord(hubVerifications(20, 1)));
+    expect(r.kpi2.overall).toMatchObject({ numerator: 19, denominator: 20, rate: 0.95, targetMet: true });
+    expect(r.kpi2.overall.interval!.low).toBeCloseTo(0.7639, 3);
+    expect(r.kpi2.overall.interval!.high).toBeCloseTo(0.9911, 3);
+    expect(r.kpi2.overall.lowerBoundMet).toBe(false);
+    expect(r.verdict.kpi2).toBe('pass');
+  });
+
+  it('misses the target at 18 of 20, and at 0 of n when everything fails', () => {
+    expect(computeKpis(makeRecord(hubVerifications(20, 2))).kpi2.overall).toMatchObject({ numerator: 18, denominator: 20, rate: 0.9, targetMet: false });
+    const all = computeKpis(makeRecord(hubVerifications(7, 7)));
+    expect(all.kpi2.overall).toMatchObject({ numerator: 0, denominator: 7, rate: 0, targetMet: false });
+    expect(all.kpi2.overall.interval!.low).toBe(0);
+    expect(all.kpi2.failures).toHaveLength(7);
+    expect(all.kpi2.byCheck.signature).toMatchObject({ numerator: 0, denominator: 7 });
+    expect(all.kpi2.byCheck.publicKey).toMatchObject({ numerator: 7, denominator: 7 });
+    expect(all.verdict.overall).toBe('fail');
+  });
+
+  it('counts only hub and recipient verifications of genuine documents; the harness is the oracle', () => {
+    const r = computeKpis(
+      makeRecord([
+        caseStarted('A'),
+        verification('A', 'harness'),
+        verification('A', 'hub'),
+        verification('A', 'recipient'),
+        caseFinished('A'),
+        caseStarted('B', 'UZ', 'bad-signature'),
+        verification('B', 'harness', { genuine: false, checks: checks({ fileIntegrity: ['failed', 'MESSAGE_DIGEST_MISMATCH'] }) }),
+        verification('B', 'hub', { genuine: false, checks: checks({ fileIntegrity: ['failed', 'MESSAGE_DIGEST_MISMATCH'] }) }),
+        caseFinished('B'),
+      ]),
+    );
+    expect(r.kpi2.overall).toMatchObject({ numerator: 2, denominator: 2 });
+    expect(r.kpi2.overall.trace.seqs).toEqual([4, 5]);
+    expect(r.kpi2.oracle).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(r.kpi2.byVerifier.hub).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(r.kpi2.byVerifier.recipient).toMatchObject({ numerator: 1, denominator: 1 });
+    const reasons = r.exclusions.filter((e) => e.scope === 'kpi2').map((e) => [e.reason, e.items.map((i) => i.seq)]);
+    expect(reasons).toEqual([
+      ['oracle-verification', [3, 8]],
+      ['bad-document-verification', [9]],
+    ]);
+  });
+
+  it('ignores validity (not a KPI-2 check) and counts a skipped KPI-2 check as not verified', () => {
+    const r = computeKpis(
+      makeRecord([
+        caseStarted('A'),
+        verification('A', 'hub', { checks: checks({ validity: ['failed', 'DOCUMENT_EXPIRED'] }) }),
+        verification('A', 'recipient', { checks: checks({ metadataIntegrity: 'skipped' }) }),
+        caseFinished('A'),
+      ]),
+    );
+    expect(r.kpi2.overall).toMatchObject({ numerator: 1, denominator: 2 });
+    expect(r.kpi2.failures).toHaveLength(1);
+    expect(r.kpi2.failures[0]).toMatchObject({ verifier: 'recipient', checks: [{ check: 'metadataIntegrity', result: 'skipped' }] });
+    expect(r.kpi2.byCheck.metadataIntegrity).toMatchObject({ numerator: 1, denominator: 2, misses: [r.kpi2.failures[0]!.id] });
+  });
+
+  it('splits by sender, recipient, ordered pair and check, with the evidence of each', () => {
+    const r = computeKpis(
+      makeRecord([...hubVerifications(4, 1, { sender: 'UZ', recipient: 'KG', prefix: 'U' }), ...hubVerifications(3, 0, { sender: 'KG', recipient: 'UZ', prefix: 'K' })]),
+    );
+    expect(r.kpi2.bySender.UZ).toMatchObject({ numerator: 3, denominator: 4 });
+    expect(r.kpi2.bySender.KG).toMatchObject({ numerator: 3, denominator: 3 });
+    expect(r.kpi2.byRecipient.KG).toMatchObject({ numerator: 3, denominator: 4 });
+    expect(r.kpi2.byRecipient.UZ).toMatchObject({ numerator: 3, denominator: 3 });
+    expect(r.kpi2.byPair.map((p) => [p.sender, p.recipient, p.figure.numerator, p.figure.denominator])).toEqual([
+      ['UZ', 'KG', 3, 4],
+      ['KG', 'UZ', 3, 3],
+    ]);
+    expect(r.kpi2.byCheck.signature).toMatchObject({ numerator: 6, denominator: 7 });
+    expect(r.kpi2.bySender.UZ!.trace.caseIds).toEqual(['U0', 'U1', 'U2', 'U3']);
+    expect(r.kpi2.bySender.UZ!.misses).toEqual(['v3']);
+    expect(r.kpi2.failures[0]).toMatchObject({ id: 'v3', caseId: 'U0', checks: [{ check: 'signature', result: 'failed', reasonCode: 'SIGNATURE_INVALID' }] });
+  });
+
+  it('leaves out cases that ended in a harness error, and says so', () => {
+    const r = computeKpis(makeRecord([caseStarted('A'), verification('A', 'hub', { checks: checks({ signature: 'failed' }) }), caseFinished('A', 'error')]));
+    expect(r.kpi2.overall.denominator).toBe(0);
+    expect(r.exclusions.find((e) => e.scope === 'kpi2' && e.reason === 'case-error')!.items).toEqual([{ caseId: 'A', seq: 3, documentId: 'A-doc' }]);
+  });
+
+  it('lists oracle disagreements', () => {
+    const r = computeKpis(
+      makeRecord([caseStarted('A'), verification('A', 'harness'), verification('A', 'hub', { checks: checks({ publicKey: ['indeterminate', 'SIGNER_NOT_REGISTERED'] }) }), caseFinished('A', 'failed')]),
+    );
+    expect(r.kpi2.disagreements).toEqual([{ caseId: 'A', documentId: 'A-doc', verifier: 'hub', oracleValid: true, sutValid: false, seqs: [3, 4] }]);
+  });
+});
+
+/** A bad-document case: document, hub verification with `hubReasons` (none = accepted), exchange. */
+function badCase(id: string, variant: string, expected: string | null, hubReasons: string[] | 'none', opts: { status?: 'passed' | 'failed' | 'error'; sender?: string } = {}): EventSpec[] {
+  const accepted = hubReasons !== 'none' && hubReasons.length === 0;
+  const exchangeId = `x-${id}`;
+  return [
+    caseStarted(id, opts.sender ?? 'UZ', 'bad-signature'),
+    {
+      type: 'document',
+      caseId: id,
+      documentId: `${id}-doc`,
+      sender: opts.sender ?? 'UZ',
+      recipient: 'KG',
+      documentType: 'coc',
+      hsCode: '081310',
+      genuine: false,
+      variant,
+      sha256: 'x',
+      size: 1,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      file: `documents/${id}/${id}-doc.pdf`,
+    },
+    ...(hubReasons === 'none'
+      ? []
+      : [
+          verification(id, 'hub', {
+            genuine: false,
+            documentId: `${id}-doc`,
+            exchangeId,
+            checks: accepted ? checks() : checks({ signature: ['failed', hubReasons[0]!] }),
+          }),
+          {
+            type: 'exchange',
+            caseId: id,
+            exchangeId,
+            sender: opts.sender ?? 'UZ',
+            recipient: 'KG',
+            documentId: `${id}-doc`,
+            channel: 'api',
+            genuine: false,
+            finalStatus: accepted ? 'Refused' : 'Rejected',
+            timeline: accepted
+              ? [
+                  { status: 'Received', at: '2026-01-01T00:00:01.000Z' },
+                  { status: 'Verified', at: '2026-01-01T00:00:02.000Z' },
+                  { status: 'Delivered', at: '2026-01-01T00:00:03.000Z' },
+                  { status: 'Refused', at: '2026-01-01T00:00:04.000Z' },
+                ]
+              : [
+                  { status: 'Received', at: '2026-01-01T00:00:01.000Z' },
+                  { status: 'Rejected', at: '2026-01-01T00:00:02.000Z', reasonCodes: hubReasons },
+                ],
+            issuedAt: '2026-01-01T00:00:00.000Z',
+            ...(accepted ? { decision: 'refused' as const, decidedAt: '2026-01-01T00:00:04.000Z' } : {}),
+            deliveryAttempts: accepted ? 1 : 0,
+            hubLogHashes: [],
+          } as EventSpec,
+        ]),
+    caseFinished(id, opts.status ?? 'passed', expected ? { hub: { status: 'Rejected', reasonCode: expected } } : {}),
+  ];
+}
+
+describe('detection rate and false accepts', () => {
+  it('counts correct rejections, false accepts and wrong reasons separately', () => {
+    const r = computeKpis(
+      makeRecord([
+        ...badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH']),
+        ...badCase('S2', 'revoked-key', 'SIGNER_REVOKED', ['SIGNER_REVOKED', 'DOCUMENT_EXPIRED']),
+        ...badCase('S3', 'corrupted-cms', 'SIGNATURE_INVALID', [], { status: 'failed' }),
+        ...badCase('S4', 'weak-key', 'WEAK_ALGORITHM', ['SIGNATURE_INVALID'], { status: 'failed', sender: 'KG' }),
+        ...badCase('S5', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', 'none'),
+        ...badCase('S6', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', [], { status: 'error' }),
+      ]),
+    );
+    const d = r.detection;
+    expect(d.rate).toMatchObject({ numerator: 2, denominator: 4, rate: 0.5, targetMet: false });
+    expect(d.falseAccepts.map((x) => [x.caseId, x.hubStatus, x.recipientDecision])).toEqual([['S3', 'Refused', 'refused']]);
+    expect(d.wrongReasons.map((x) => [x.caseId, x.hubReasons, x.expectedReasons])).toEqual([['S4', ['SIGNATURE_INVALID'], ['WEAK_ALGORITHM']]]);
+    expect(d.byVariant['byte-flip']).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(d.bySender.KG).toMatchObject({ numerator: 0, denominator: 1 });
+    expect(d.documents.find((x) => x.caseId === 'S5')!.outcome).toBe('no-verdict');
+    const excl = r.exclusions.filter((e) => e.scope === 'detection').map((e) => [e.reason, e.items.map((i) => i.caseId)]);
+    expect(excl).toEqual([
+      ['case-error', ['S6']],
+      ['no-hub-verdict', ['S5']],
+    ]);
+    expect(r.verdict).toMatchObject({ detection: 'fail', falseAccepts: 1 });
+  });
+
+  it('is 100 % when every bad document is rejected with the expected reason, and a single false accept fails the verdict', () => {
+    const clean = computeKpis(makeRecord([...hubVerifications(3, 0), ...badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH'])]));
+    expect(clean.detection.rate).toMatchObject({ numerator: 1, denominator: 1, rate: 1, targetMet: true });
+    expect(clean.verdict).toEqual({ overall: 'pass', kpi2: 'pass', detection: 'pass', falseAccepts: 0 });
+    const dirty = computeKpis(makeRecord([...hubVerifications(3, 0), ...badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', [])]));
+    expect(dirty.verdict).toEqual({ overall: 'fail', kpi2: 'pass', detection: 'fail', falseAccepts: 1 });
+  });
+
+  it('has no detection figure when no bad document was sent (a pilot), without blocking the KPI-2 verdict', () => {
+    const r = computeKpis(makeRecord(hubVerifications(3, 0)));
+    expect(r.detection.rate).toMatchObject({ denominator: 0, rate: null, targetMet: null });
+    expect(r.verdict).toEqual({ overall: 'pass', kpi2: 'pass', detection: 'no-data', falseAccepts: 0 });
+  });
+});
+
+function logEntry(seq: number, exchangeId: string, type: string, data: Record<string, unknown> = {}): LogEntry {
+  return { seq, at: '2026-01-01T00:00:00.000Z', type, actor: 'hub', exchangeId, data, prevHash: `h${seq - 1}`, hash: `h${seq}` };
+}
+
+function exchangeEvent(id: string, sender: string, recipient: string, opts: { status?: 'Accepted' | 'Rejected' | 'FailedDelivery'; hashes?: string[]; issuedAt?: string; decidedAt?: string; genuine?: boolean } = {}): EventSpec {
+  const status = opts.status ?? 'Accepted';
+  const delivered = status === 'Accepted';
+  return {
+    type: 'exchange',
+    caseId: `case-${id}`,
+    exchangeId: id,
+    sender,
+    recipient,
+    documentId: `doc-${id}`,
+    channel: 'api',
+    genuine: opts.genuine ?? true,
+    finalStatus: status,
+    timeline: [{ status: 'Received', at: '2026-01-01T00:00:00.000Z' }, ...(delivered ? [{ status: 'Delivered' as const, at: '2026-01-01T00:00:01.000Z' }] : []), { status, at: '2026-01-01T00:00:02.000Z' }],
+    issuedAt: opts.issuedAt ?? '2026-01-01T00:00:00.000Z',
+    ...(delivered ? { decision: 'accepted' as const, decidedAt: opts.decidedAt ?? '2026-01-01T00:10:00.000Z' } : {}),
+    deliveryAttempts: 1,
+    hubLogHashes: opts.hashes ?? [],
+  };
+}
+
+function nodeEntry(seq: number, node: string, type: NodeLogEntry['type'], exchangeId: string, data: Record<string, unknown> = {}): NodeLogEntry {
+  return { seq, at: '2026-01-01T00:00:00.000Z', node, type, exchangeId, data };
+}
+
+describe('KPI-1 exchanges and the pair matrix', () => {
+  it('counts exchanges per ordered pair from the hub log, against 60 overall and 10 per pair', () => {
+    const log: LogEntry[] = [];
+    const events: EventSpec[] = [];
+    let seq = 0;
+    const add = (id: string, s: string, r: string): void => {
+      log.push(logEntry(++seq, id, 'exchange.received', { sender: s, recipient: r }));
+      events.push(exchangeEvent(id, s, r, { hashes: [`h${seq}`] }));
+    };
+    for (let i = 0; i < 12; i++) add(`a${i}`, 'UZ', 'KG');
+    for (let i = 0; i < 3; i++) add(`b${i}`, 'KG', 'UZ');
+    for (let i = 0; i < 2; i++) add(`c${i}`, 'UZ', 'AZ');
+    const r = computeKpis(makeRecord(events, { info: { countries: ['UZ', 'KG', 'AZ'] }, hubExchangeLog: log }));
+    expect(r.kpi1.source).toBe('hub-log');
+    expect(r.kpi1.total).toMatchObject({ count: 17, target: 60, met: false });
+    expect(r.kpi1.byPair.map((p) => `${p.sender}-${p.recipient}:${p.figure.count}:${p.figure.met}`)).toEqual([
+      'UZ-KG:12:true',
+      'UZ-AZ:2:false',
+      'KG-UZ:3:false',
+      'KG-AZ:0:false',
+      'AZ-UZ:0:false',
+      'AZ-KG:0:false',
+    ]);
+    expect(r.kpi1.pairsMet).toBe(1);
+    expect(r.kpi1.byPair[0]!.figure.trace.logHashes).toHaveLength(12);
+    expect(r.kpi1.disagreements).toEqual([]);
+  });
+
+  it('lists every disagreement between the hub log, the evidence and the node logs', () => {
+    const log = [logEntry(1, 'x1', 'exchange.received', { sender: 'UZ', recipient: 'KG' }), logEntry(2, 'x2', 'exchange.received', { sender: 'UZ', recipient: 'KG' })];
+    const events = [exchangeEvent('x1', 'UZ', 'KG', { hashes: ['h1', 'h-forged'] }), exchangeEvent('x3', 'UZ', 'KG')];
+    const nodeLogs = {
+      UZ: [nodeEntry(1, 'UZ', 'sent', 'x1'), nodeEntry(2, 'UZ', 'sent', 'x2')],
+      KG: [nodeEntry(1, 'KG', 'decided', 'x1'), nodeEntry(2, 'KG', 'decided', 'x1')],
+    };
+    const r = computeKpis(makeRecord(events, { hubExchangeLog: log, nodeLogs }));
+    const kinds = r.kpi1.disagreements.map((d) => `${d.kind}:${d.exchangeId ?? ''}`).sort();
+    expect(kinds).toEqual(['decided-twice:x1', 'hash-not-in-hub-log:x1', 'not-in-evidence:x2', 'not-in-hub-log:x3', 'not-in-recipient-log:x1']);
+    expect(r.kpi1.total.count).toBe(2);
+  });
+
+  it('counts from the evidence when the hub log was not exported, and says so', () => {
+    const r = computeKpis(makeRecord([exchangeEvent('x1', 'UZ', 'KG'), exchangeEvent('x2', 'KG', 'UZ', { status: 'Rejected' })]));
+    expect(r.kpi1.source).toBe('evidence');
+    expect(r.kpi1.total.count).toBe(2);
+    expect(r.kpi1.byStatus).toEqual({ Accepted: 1, Rejected: 1 });
+  });
+});
+
+describe('KPI-3 processing time', () => {
+  const at = (min: number): string => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
+
+  it('gives median and p95 per pair and the reduction against the baseline', () => {
+    const minutes = [10, 20, 30, 40, 100];
+    const events = minutes.map((m, i) => exchangeEvent(`x${i}`, 'UZ', 'KG', { issuedAt: at(0), decidedAt: at(m) }));
+    events.push(exchangeEvent('y', 'KG', 'UZ', { issuedAt: at(0), decidedAt: at(50) }));
+    events.push(exchangeEvent('z', 'KG', 'UZ', { status: 'FailedDelivery' }));
+    events.push(exchangeEvent('bad', 'KG', 'UZ', { status: 'Rejected', genuine: false }));
+    const r = computeKpis(makeRecord(events, { info: { kpi3Baseline: { overallMs: 60 * 60_000, perPairMs: { 'KG-UZ': 50 * 60_000 } } } }));
+    const uzkg = r.kpi3.byPair.find((p) => p.sender === 'UZ')!.figure;
+    expect(uzkg).toMatchObject({ n: 5, medianMs: 30 * 60_000, p95Ms: 100 * 60_000, minMs: 10 * 60_000, maxMs: 100 * 60_000, baselineMs: 60 * 60_000 });
+    expect(uzkg.reduction).toBeCloseTo(0.5, 10);
+    expect(uzkg.targetMet).toBe(true);
+    const kguz = r.kpi3.byPair.find((p) => p.sender === 'KG')!.figure;
+    expect(kguz).toMatchObject({ n: 1, medianMs: 50 * 60_000, baselineMs: 50 * 60_000, reduction: 0, targetMet: false });
+    expect(r.kpi3.overall).toMatchObject({ n: 6, medianMs: 35 * 60_000 });
+    expect(r.exclusions.filter((e) => e.scope === 'kpi3').map((e) => [e.reason, e.items.map((i) => i.exchangeId)])).toEqual([
+      ['no-decision', ['z']],
+      ['bad-document-exchange', ['bad']],
+    ]);
+  });
+
+  it('meets the 30 % target exactly at 30 %, and has no reduction without a baseline', () => {
+    const r = computeKpis(makeRecord([exchangeEvent('x', 'UZ', 'KG', { issuedAt: at(0), decidedAt: at(70) })], { info: { kpi3Baseline: { overallMs: 100 * 60_000 } } }));
+    expect(r.kpi3.overall).toMatchObject({ targetMet: true });
+    expect(r.kpi3.overall.reduction).toBeCloseTo(0.3, 10);
+    const none = computeKpis(makeRecord([exchangeEvent('x', 'UZ', 'KG', { issuedAt: at(0), decidedAt: at(70) })]));
+    expect(none.kpi3.overall).toMatchObject({ baselineMs: null, reduction: null, targetMet: null });
+    expect(none.kpi3.simulated).toBe(true);
+  });
+});
+
+describe('cases per country', () => {
+  it('counts run, passed, failed, skipped, error and unfinished, and states skips with their reason', () => {
+    const r = computeKpis(
+      makeRecord([
+        caseStarted('A', 'UZ'),
+        caseFinished('A', 'passed'),
+        caseStarted('B', 'UZ', 'expired-document'),
+        { type: 'case-finished', caseId: 'B', status: 'skipped', durationMs: 0, expected: {}, observed: {}, exchangeIds: [], skipReason: 'needs test-clock' },
+        caseStarted('C', 'KG', 'connection-failure'),
+        { type: 'case-finished', caseId: 'C', status: 'failed', durationMs: 0, expected: {}, observed: {}, exchangeIds: [], severity: 'lost-exchange', attribution: 'hub', message: 'lost' },
+        caseStarted('D', 'KG'),
+      ]),
+    );
+    expect(r.cases.totals).toEqual({ total: 4, passed: 1, failed: 1, skipped: 1, error: 0, unfinished: 1 });
+    expect(r.cases.byCountry.UZ!.byCategory['expired-document']).toMatchObject({ total: 1, skipped: 1 });
+    expect(r.cases.byCountry.KG!.cases.map((c) => [c.id, c.status, c.attribution])).toEqual([
+      ['C', 'failed', 'hub'],
+      ['D', 'unfinished', undefined],
+    ]);
+    expect(r.exclusions.find((e) => e.reason === 'case-skipped')!.items).toEqual([{ caseId: 'B', seq: 5, detail: 'needs test-clock' }]);
+  });
+});

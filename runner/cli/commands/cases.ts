@@ -1,0 +1,46 @@
+import type { CliCommandModule } from '../index.ts';
+import { resolveSelection } from '../../run.ts';
+import { selectCases } from '../../selection.ts';
+import { runMessages } from './run.messages.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const casesCommand: CliCommandModule = {
+  register(program, ctx) {
+    const m = (key: Parameters<typeof runMessages.t>[1]) => runMessages.t(ctx.lang, key);
+    program
+      .command('cases')
+      .description(m('cases.description'))
+      .option('--config <file>', m('option.config'))
+      .option('--countries <list>', m('option.countries'), collect)
+      .option('--category <name>', m('option.category'), collect)
+      .option('--case <pattern>', m('option.case'))
+      .option('--tag <tag>', m('option.tag'), collect)
+      .option('--json', m('option.json'))
+      .action(async (flags: { config?: string; countries?: string[]; category?: string[]; case?: string; tag?: string[]; json?: boolean }) => {
+        const cfg = await resolveSelection(
+          {
+            cwd: ctx.io.cwd,
+            kind: 'catalog',
+            ...(flags.config ? { configFile: flags.config } : {}),
+            ...(flags.countries ? { countries: flags.countries } : {}),
+            ...(flags.category ? { categories: flags.category } : {}),
+            ...(flags.case ? { pattern: flags.case } : {}),
+            ...(flags.tag ? { tags: flags.tag } : {}),
+          },
+          ctx.lang,
+        );
+        const cases = await selectCases(cfg);
+        if (flags.json) {
+          ctx.io.stdout(`${JSON.stringify(cases.map(({ steps: _s, ...c }) => c), null, 2)}\n`);
+          return;
+        }
+        const countries = cfg.selection.countries ?? cfg.federation;
+        ctx.io.stdout(`${runMessages.t(ctx.lang, 'cases.header', { total: cases.length, countries: countries.join(', ') })}\n${m('cases.columns')}\n`);
+        const width = Math.max(...cases.map((c) => c.id.length));
+        for (const c of cases) {
+          ctx.io.stdout(`${c.id.padEnd(width)}  ${c.category.padEnd(18)}  ${c.sender} -> ${c.recipient}  ${c.title[ctx.lang]}${c.needs.length ? `  [needs ${c.needs.join(', ')}]` : ''}\n`);
+        }
+      });
+  },
+};

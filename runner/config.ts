@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CountryCode } from '../protocol/types.ts';
+import type { Lang } from '../protocol/i18n.ts';
+import type { CaseCategory } from '../scenarios/types.ts';
+import { UsageError } from './cli/errors.ts';
+
+// ecert.config.ts: a typed file for what changes between a CI run and a country mission
+// (which hub, whose credentials, which countries run real nodes). Everything has a default that
+// runs the whole suite against the embedded reference hub.
+
+export interface EcertConfig {
+  /** Seed for all generated data (documents, ids, keys). */
+  seed?: string;
+  /** Countries whose cases run (default: every profile in fixtures/profiles). */
+  countries?: CountryCode[];
+  /** A remote hub (a mission against the real hub). Omit for the embedded reference hub. */
+  hub?: {
+    url: string;
+    /** PEM file of the CA that issued the hub's TLS certificate. */
+    ca: string;
+    /** Operator credentials (registry, logs, clock): PEM certificate and key files. */
+    operator: { cert: string; key: string };
+  };
+  /** Where the mock nodes listen when the hub is remote (the hub must be able to reach them). */
+  nodes?: {
+    host?: string;
+    portBase?: number;
+    /** Public base URL the remote hub uses to reach the nodes, e.g. https://tester-laptop.example:9400 */
+    publicUrl?: string;
+    /** Countries served by their real national node rather than a mock (observed through the hub). */
+    real?: CountryCode[];
+  };
+  /** The embedded reference hub's timings (ignored for a remote hub). */
+  embedded?: {
+    deliveryTimeoutMs?: number;
+    retry?: { attempts?: number; baseDelayMs?: number; factor?: number; maxDelayMs?: number };
+    pullWindowMs?: number;
+    retentionMs?: number;
+    defects?: string[];
+  };
+  timeouts?: {
+    /** Per-case time-out (vitest). */
+    caseMs?: number;
+    /** How long a case waits for a status before it is failed as stuck. */
+    awaitMs?: number;
+  };
+  /** Cases run at the same time. */
+  concurrency?: number;
+  /** KPI-3 baseline (processing time before the hub), hours. */
+  kpi3Baseline?: { overallHours?: number; perPairHours?: Record<string, number>; source?: string };
+  /** Tester identity for signing the evidence manifest (generated on first use when absent). */
+  tester?: { key?: string; cert?: string };
+  lang?: Lang;
+  /** Where runs are written (default reports/out). */
+  out?: string;
+}
+
+export function defineConfig(config: EcertConfig): EcertConfig {
+  return config;
+}
+
+export const CONFIG_FILES = ['ecert.config.ts', 'ecert.config.mjs', 'ecert.config.js', 'ecert.config.json'];
+
+/** Find and load the config file from `cwd` (or the explicit path). Paths inside it resolve against its folder. */
+export async function loadConfig(cwd: string, explicit?: string): Promise<{ config: EcertConfig; file?: string }> {
+  const file = explicit ? path.resolve(cwd, explicit) : CONFIG_FILES.map((f) => path.join(cwd, f)).find((f) => fs.existsSync(f));
+  if (!file) return { config: {} };
+  if (!fs.existsSync(file)) throw new UsageError(`config file ${file} does not exist`, 'check the --config path');
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(fs.readFileSync(file, 'utf8')) : ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw new UsageError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`, 'fix the syntax of the config file (it must default-export defineConfig({...}))');
+  }
+  if (!raw || typeof raw !== 'object') throw new UsageError(`${file} must default-export an object (defineConfig({...}))`);
+  const config = raw as EcertConfig;
+  const dir = path.dirname(file);
+  const abs = (p: string | undefined) => (p ? path.resolve(dir, p) : p);
+  if (config.hub) {
+    if (typeof config.hub.url !== 'string' || !/^https:\/\//.test(config.hub.url)) throw new UsageError(`${file}: hub.url must be an https:// URL`);
+    config.hub = { ...config.hub, ca: abs(config.hub.ca)!, operator: { cert: abs(config.hub.operator?.cert)!, key: abs(config.hub.operator?.key)! } };
+  }
+  if (config.tester) config.tester = { key: abs(config.tester.key), cert: abs(config.tester.cert) };
+  if (config.out) config.out = abs(config.out);
+  return { config, file };
+}
+
+/** What `ecert run` runs: the merge of the config file and the command line. Serializable (passed to vitest workers). */
+export interface RunConfig {
+  runId: string;
+  runDir: string;
+  projectRoot: string;
+  seed: string;
+  /** Every country of the federation (partners come from all of them). */
+  federation: CountryCode[];
+  selection: {
+    countries?: CountryCode[];
+    categories?: CaseCategory[];
+    pattern?: string;
+    tags?: string[];
+    ids?: string[];
+  };
+  hub:
+    | { mode: 'embedded'; defects: string[]; deliveryTimeoutMs: number; retry: { attempts: number; baseDelayMs: number; factor: number; maxDelayMs: number }; pullWindowMs: number; retentionMs: number }
+    | { mode: 'remote'; url: string; ca: string; operator: { cert: string; key: string } };
+  nodes: { host: string; portBase: number; publicUrl?: string; real: CountryCode[] };
+  timeouts: { caseMs: number; awaitMs: number };
+  concurrency: number;
+  lang: Lang;
+  kind: 'catalog' | 'pilot';
+  /** Pilot: genuine exchanges per ordered pair. */
+  perPair?: number;
+  kpi3Baseline?: EcertConfig['kpi3Baseline'];
+}
+
+/** Defaults for the embedded hub: fast enough for CI, slow enough that faults are real. */
+export const EMBEDDED_DEFAULTS = {
+  deliveryTimeoutMs: 400,
+  retry: { attempts: 5, baseDelayMs: 20, factor: 2, maxDelayMs: 200 },
+  pullWindowMs: 6 * 3_600_000,
+  retentionMs: 7 * 24 * 3_600_000,
+} as const;

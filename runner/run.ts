@@ -1,0 +1,372 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createVitest } from 'vitest/node';
+import type { Lang } from '../protocol/i18n.ts';
+import { PROFILE_CODES } from '../fixtures/profiles/index.ts';
+import { CASE_CATEGORIES, type CaseCategory, type CatalogCase } from '../scenarios/types.ts';
+import { EXIT, UnreachableError, UsageError } from './cli/errors.ts';
+import type { CliContext } from './cli/index.ts';
+import { runMessages } from './cli/commands/run.messages.ts';
+import { EMBEDDED_DEFAULTS, type EcertConfig, type RunConfig, loadConfig } from './config.ts';
+import { ENVIRONMENT_ERROR_FILE, EvidenceWriter } from './engine/evidence.ts';
+import type { RunInfo, RunResults } from './record.ts';
+import { type VitestCaseOutcome, buildResults, readResults, writeResults } from './results.ts';
+import { selectCases } from './selection.ts';
+import { ProgressReporter } from './vitest/progress-reporter.ts';
+
+// `ecert run` / `ecert pilot`: resolve the configuration, plan the cases, run them through
+// vitest (one spec file per country and category), then write results.json, print the summary
+// and hand the run directory to the report renderers.
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+export const DEFAULT_SEED = 'carec-2026';
+
+export interface RunRequest {
+  cwd: string;
+  configFile?: string;
+  hubUrl?: string;
+  countries?: string[];
+  categories?: string[];
+  pattern?: string;
+  tags?: string[];
+  seed?: string;
+  out?: string;
+  rerunFailed?: string;
+  shard?: string;
+  json?: boolean;
+  defects?: string[];
+  concurrency?: number;
+  kind: 'catalog' | 'pilot';
+  perPair?: number;
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  runDir: string;
+  results: RunResults;
+}
+
+const t = runMessages.t.bind(runMessages);
+
+export function splitList(values: readonly string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return out.length ? out : undefined;
+}
+
+function harnessIdentity(): RunInfo['harness'] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  let commit = process.env.ECERT_COMMIT ?? 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dirty) commit += '-dirty';
+  } catch {
+    // Not a git checkout (an npm pack, say): the version alone identifies the harness.
+  }
+  return { name: pkg.name, version: pkg.version, commit };
+}
+
+function newRunId(outDir: string, seed: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const base = `${stamp}-${seed.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 32)}`;
+  let id = base;
+  for (let n = 2; fs.existsSync(path.join(outDir, id)); n++) id = `${base}-${n}`;
+  return id;
+}
+
+/** Point reports/out/latest at the run (a symlink; a text file where links are not allowed). */
+function updateLatest(outDir: string, runId: string): void {
+  const link = path.join(outDir, 'latest');
+  try {
+    fs.rmSync(link, { force: true, recursive: false });
+  } catch {
+    // a directory named latest is left alone
+  }
+  try {
+    fs.symlinkSync(runId, link, 'dir');
+  } catch {
+    fs.writeFileSync(path.join(outDir, 'latest.txt'), `${runId}\n`);
+  }
+}
+
+function parseShard(value: string | undefined, lang: Lang): string | undefined {
+  if (!value) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(t(lang, 'error.badShard', { value }));
+  return value;
+}
+
+function checkReadable(file: string, what: string, lang: Lang): void {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    throw new UsageError(t(lang, 'error.fileMissing', { what, file }), t(lang, 'error.remoteConfig.hint'));
+  }
+}
+
+/** The case selection of a request (countries, categories, pattern, tags, rerun): no side effects. */
+export async function resolveSelection(req: RunRequest, lang: Lang, loaded?: EcertConfig): Promise<Pick<RunConfig, 'federation' | 'selection' | 'kind' | 'perPair'>> {
+  const config = loaded ?? (await loadConfig(req.cwd, req.configFile)).config;
+  const federation = [...PROFILE_CODES];
+  const countries = splitList(req.countries)?.map((c) => c.toUpperCase()) ?? config.countries;
+  for (const code of countries ?? []) {
+    if (!federation.includes(code)) throw new UsageError(t(lang, 'error.unknownCountry', { code, known: federation.join(', ') }));
+  }
+  const categories = splitList(req.categories);
+  for (const category of categories ?? []) {
+    if (!(CASE_CATEGORIES as readonly string[]).includes(category)) throw new UsageError(t(lang, 'error.unknownCategory', { category, known: CASE_CATEGORIES.join(', ') }));
+  }
+  let ids: string[] | undefined;
+  if (req.rerunFailed) {
+    const dir = path.resolve(req.cwd, req.rerunFailed);
+    if (!fs.existsSync(path.join(dir, 'results.json'))) throw new UsageError(t(lang, 'error.rerunMissing', { dir }), t(lang, 'error.rerunMissing.hint'));
+    const previous = readResults(dir);
+    ids = previous.cases.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => c.id);
+    if (ids.length === 0) throw new UsageError(t(lang, 'error.rerunNothing', { dir }));
+  }
+  const tags = splitList(req.tags);
+  return {
+    federation,
+    kind: req.kind,
+    ...(req.perPair ? { perPair: req.perPair } : {}),
+    selection: {
+      ...(countries ? { countries } : {}),
+      ...(categories ? { categories: categories as CaseCategory[] } : {}),
+      ...(req.pattern ? { pattern: req.pattern } : {}),
+      ...(tags ? { tags } : {}),
+      ...(ids ? { ids } : {}),
+    },
+  };
+}
+
+/** Merge config file and command line into the serializable RunConfig. */
+export async function resolveRunConfig(req: RunRequest, lang: Lang): Promise<{ cfg: RunConfig; config: EcertConfig }> {
+  const { config } = await loadConfig(req.cwd, req.configFile);
+  const selection = await resolveSelection(req, lang, config);
+  parseShard(req.shard, lang);
+  const seed = req.seed ?? config.seed ?? DEFAULT_SEED;
+  const outDir = path.resolve(req.cwd, req.out ?? config.out ?? path.join(PROJECT_ROOT, 'reports', 'out'));
+  fs.mkdirSync(outDir, { recursive: true });
+  const runId = newRunId(outDir, seed, new Date());
+
+  const hubUrl = req.hubUrl ?? config.hub?.url;
+  let hub: RunConfig['hub'];
+  if (hubUrl) {
+    if (!config.hub?.ca || !config.hub.operator?.cert || !config.hub.operator.key) throw new UsageError(t(lang, 'error.remoteConfig', { url: hubUrl }), t(lang, 'error.remoteConfig.hint'));
+    checkReadable(config.hub.ca, 'hub.ca', lang);
+    checkReadable(config.hub.operator.cert, 'hub.operator.cert', lang);
+    checkReadable(config.hub.operator.key, 'hub.operator.key', lang);
+    hub = { mode: 'remote', url: hubUrl, ca: config.hub.ca, operator: config.hub.operator };
+  } else {
+    const e = config.embedded ?? {};
+    hub = {
+      mode: 'embedded',
+      defects: [...new Set([...(e.defects ?? []), ...(splitList(req.defects) ?? [])])],
+      deliveryTimeoutMs: e.deliveryTimeoutMs ?? EMBEDDED_DEFAULTS.deliveryTimeoutMs,
+      retry: { ...EMBEDDED_DEFAULTS.retry, ...e.retry },
+      pullWindowMs: e.pullWindowMs ?? EMBEDDED_DEFAULTS.pullWindowMs,
+      retentionMs: e.retentionMs ?? EMBEDDED_DEFAULTS.retentionMs,
+    };
+  }
+  const remote = hub.mode === 'remote';
+  const cfg: RunConfig = {
+    ...selection,
+    runId,
+    runDir: path.join(outDir, runId),
+    projectRoot: PROJECT_ROOT,
+    seed,
+    hub,
+    nodes: {
+      host: config.nodes?.host ?? '127.0.0.1',
+      portBase: config.nodes?.portBase ?? 9400,
+      ...(config.nodes?.publicUrl ? { publicUrl: config.nodes.publicUrl } : {}),
+      real: config.nodes?.real ?? [],
+    },
+    // A remote hub retries on its own schedule (seconds to minutes); the embedded one in milliseconds.
+    timeouts: { caseMs: config.timeouts?.caseMs ?? (remote ? 15 * 60_000 : 60_000), awaitMs: config.timeouts?.awaitMs ?? (remote ? 10 * 60_000 : 15_000) },
+    concurrency: req.concurrency ?? config.concurrency ?? 6,
+    lang,
+    ...(config.kpi3Baseline ? { kpi3Baseline: config.kpi3Baseline } : {}),
+  };
+  return { cfg, config };
+}
+
+function describeSelection(cfg: RunConfig): string {
+  const s = cfg.selection;
+  return [s.countries && `countries ${s.countries.join(',')}`, s.categories && `category ${s.categories.join(',')}`, s.pattern && `case ${s.pattern}`, s.tags && `tag ${s.tags.join(',')}`].filter(Boolean).join('; ') || 'all';
+}
+
+/** One spec file per (country, category) with cases: the unit of vitest parallelism and sharding. */
+function writeSpecFiles(cases: readonly CatalogCase[], dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const suite = path.join(PROJECT_ROOT, 'runner', 'vitest', 'suite.ts');
+  const keys = [...new Set(cases.map((c) => `${c.country}\u0000${c.category}`))];
+  return keys.map((key) => {
+    const [country, category] = key.split('\u0000') as [string, CaseCategory];
+    const file = path.join(dir, `${country}-${category}.spec.ts`);
+    fs.writeFileSync(file, `// Generated by ecert run.\nimport { defineCatalogSuite } from ${JSON.stringify(suite)};\n\nawait defineCatalogSuite(${JSON.stringify({ country, category })});\n`);
+    return file;
+  });
+}
+
+export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunOutcome> {
+  const { io, lang } = ctx;
+  const { cfg } = await resolveRunConfig(req, lang);
+  const selected = await selectCases(cfg);
+  if (selected.length === 0) throw new UsageError(t(lang, 'error.noCases', { selection: describeSelection(cfg) }), t(lang, 'error.noCases.hint'));
+
+  const out = req.json ? io.stderr : io.stdout;
+  const started = new Date();
+  const evidence = new EvidenceWriter(cfg.runDir);
+  const hubLabel = cfg.hub.mode === 'remote' ? cfg.hub.url : cfg.hub.defects.length ? t(lang, 'run.embeddedHubDefects', { defects: cfg.hub.defects.join(', ') }) : t(lang, 'run.embeddedHub');
+  const runInfo: RunInfo = {
+    runId: cfg.runId,
+    kind: cfg.kind,
+    startedAt: started.toISOString(),
+    seed: cfg.seed,
+    harness: harnessIdentity(),
+    hub: {
+      mode: cfg.hub.mode,
+      url: cfg.hub.mode === 'remote' ? cfg.hub.url : 'embedded',
+      name: 'unknown',
+      version: 'unknown',
+      contractVersion: 'unknown',
+      instanceId: 'unknown',
+      capabilities: [],
+      defects: cfg.hub.mode === 'embedded' ? cfg.hub.defects : [],
+    },
+    clock: { mode: cfg.hub.mode === 'embedded' ? 'test' : 'real', startedAt: started.toISOString() },
+    countries: cfg.selection.countries ?? cfg.federation,
+    selection: { ...cfg.selection, ...(req.shard ? { shard: req.shard } : {}), ...(cfg.kind === 'pilot' ? { perPair: cfg.perPair ?? 10 } : {}) },
+    environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().length, hostname: os.hostname() },
+    trustRegistry: { sha256: '', certificates: [] },
+    ...(cfg.kpi3Baseline
+      ? {
+          kpi3Baseline: {
+            ...(cfg.kpi3Baseline.overallHours !== undefined ? { overallMs: cfg.kpi3Baseline.overallHours * 3_600_000 } : {}),
+            ...(cfg.kpi3Baseline.perPairHours ? { perPairMs: Object.fromEntries(Object.entries(cfg.kpi3Baseline.perPairHours).map(([k, v]) => [k, v * 3_600_000])) } : {}),
+            ...(cfg.kpi3Baseline.source ? { source: cfg.kpi3Baseline.source } : {}),
+          },
+        }
+      : {}),
+    simulated: cfg.hub.mode === 'embedded' || cfg.kind === 'pilot',
+  };
+  evidence.append({ type: 'run-started', run: runInfo });
+  out(`${t(lang, 'run.starting', { runId: cfg.runId, total: selected.length, hub: hubLabel, seed: cfg.seed })}\n`);
+
+  const suiteDir = fs.mkdtempSync(path.join(os.tmpdir(), `ecert-suite-${cfg.runId}-`));
+  writeSpecFiles(selected, suiteDir);
+  const progress = new ProgressReporter({
+    lang,
+    write: out,
+    interactive: io.isTTY && !io.env.CI,
+    color: io.isTTY && !io.env.NO_COLOR && !io.env.CI,
+    total: selected.length,
+  });
+  fs.rmSync(path.join(cfg.runDir, 'allure-results'), { recursive: true, force: true });
+  const shard = parseShard(req.shard, lang);
+  const exitBefore = process.exitCode;
+  const vitest = await createVitest(
+    'test',
+    {
+      root: PROJECT_ROOT,
+      dir: suiteDir,
+      include: ['**/*.spec.ts'],
+      config: false,
+      watch: false,
+      pool: 'forks',
+      maxWorkers: 1,
+      isolate: false,
+      fileParallelism: false,
+      maxConcurrency: cfg.concurrency,
+      testTimeout: cfg.timeouts.caseMs,
+      hookTimeout: cfg.timeouts.caseMs * 2,
+      silent: !io.env.ECERT_DEBUG,
+      setupFiles: ['allure-vitest/setup'],
+      reporters: [
+        progress,
+        ['junit', { outputFile: path.join(cfg.runDir, 'junit.xml') }],
+        ['allure-vitest/reporter', { resultsDir: path.join(cfg.runDir, 'allure-results') }],
+        ...(shard ? [['blob', { outputFile: path.join(cfg.runDir, 'blob', `blob-${shard.replace('/', '-')}.json`) }] as ['blob', { outputFile: string }]] : []),
+      ],
+      ...(shard ? { shard } : {}),
+      provide: { ecertRun: cfg },
+    },
+    { server: { fs: { strict: false } }, logLevel: 'silent' },
+  );
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    void vitest.cancelCurrentRun('keyboard-input');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await vitest.start();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await vitest.close();
+    fs.rmSync(suiteDir, { recursive: true, force: true });
+    // vitest sets the process exit code itself; the runner decides it.
+    process.exitCode = exitBefore;
+  }
+
+  const envErrorFile = path.join(cfg.runDir, ENVIRONMENT_ERROR_FILE);
+  const environmentError = fs.existsSync(envErrorFile) ? (JSON.parse(fs.readFileSync(envErrorFile, 'utf8')) as { message: string; hint?: string }) : undefined;
+  const outcomes = new Map<string, VitestCaseOutcome>();
+  for (const [caseId, o] of progress.outcomes) outcomes.set(caseId, { caseId, state: o.state, errors: o.errors, durationMs: o.durationMs });
+  // With --shard, this process ran only its share of the files: report those cases only.
+  const ran = shard ? selected.filter((c) => outcomes.has(c.id)) : selected;
+  runInfo.endedAt = new Date().toISOString();
+  const results = buildResults({ runDir: cfg.runDir, run: runInfo, selected: ran, vitest: outcomes, interrupted, ...(environmentError ? { environmentError } : {}) });
+  evidence.append({ type: 'run-finished', summary: results.summary, ...(interrupted ? { interrupted: true } : {}) });
+  writeResults(cfg.runDir, results);
+  updateLatest(path.dirname(cfg.runDir), cfg.runId);
+
+  for (const hook of ctx.hooks.onRunComplete) await hook(cfg.runDir, ctx);
+
+  if (req.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+  else printSummary(results, cfg, ctx, interrupted);
+
+  if (environmentError) throw new UnreachableError(t(lang, 'error.environment', { message: environmentError.message }), environmentError.hint ?? t(lang, 'error.environment.hint'));
+  const exitCode = results.summary.failed + results.summary.error > 0 || interrupted ? EXIT.failed : EXIT.ok;
+  return { exitCode, runDir: cfg.runDir, results };
+}
+
+function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, interrupted: boolean): void {
+  const { io, lang } = ctx;
+  const color = io.isTTY && !io.env.NO_COLOR && !io.env.CI;
+  const red = (s: string) => (color ? `\u001b[31;1m${s}\u001b[0m` : s);
+  const s = results.summary;
+  const categories = CASE_CATEGORIES.filter((c) => s.byCategory[c].total > 0);
+  const header = [t(lang, 'summary.country'), ...categories, t(lang, 'summary.total')];
+  const rows = Object.keys(s.byCountry)
+    .sort()
+    .map((cc) => [cc, ...categories.map((cat) => cellText(s.byCountryCategory[cc]?.[cat])), cellText(s.byCountry[cc])]);
+  rows.push([t(lang, 'summary.total'), ...categories.map((cat) => cellText(s.byCategory[cat])), cellText(s)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  io.stdout(`\n${t(lang, 'summary.title')}\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\n`);
+  if (s.falseAccepts > 0) io.stdout(`${red(t(lang, 'summary.falseAccepts', { count: s.falseAccepts }))}\n`);
+  const failures = results.cases.filter((c) => c.status === 'failed' || c.status === 'error');
+  if (failures.length) {
+    io.stdout(`${t(lang, 'summary.failures')}\n`);
+    for (const c of failures) io.stdout(`  ${c.id}  [${c.severity ?? c.status}, ${c.attribution ?? '?'}] ${c.message ?? ''}\n`);
+    io.stdout('\n');
+  }
+  if (s.skipped > 0) io.stdout(`${t(lang, 'summary.skippedNote', { count: s.skipped })}\n`);
+  io.stdout(`${failures.length ? red(t(lang, 'summary.verdict.fail', { failed: s.failed, error: s.error, total: s.total })) : t(lang, 'summary.verdict.pass', { passed: s.passed })}\n`);
+  io.stdout(`${t(lang, 'summary.duration', { seconds: (s.durationMs / 1000).toFixed(1) })}\n`);
+  if (interrupted) io.stdout(`${t(lang, 'summary.interrupted', { dir: cfg.runDir })}\n`);
+  io.stdout(`${t(lang, 'summary.reportPath', { dir: cfg.runDir })}\n`);
+}
+
+function cellText(c: { total: number; passed: number; failed: number; error: number; skipped: number } | undefined): string {
+  if (!c || c.total === 0) return '-';
+  const bad = c.failed + c.error;
+  return `${c.passed}/${c.total}${bad ? ` ✗${bad}` : ''}${c.skipped ? ` -${c.skipped}` : ''}`;
+}

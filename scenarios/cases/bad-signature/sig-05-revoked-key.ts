@@ -1,0 +1,16 @@
+import { defineCase } from '../../types.ts';
+
+export default defineCase({
+  id: 'SIG-05',
+  category: 'bad-signature',
+  title: { en: 'Signed with a revoked key (to {partner})', ru: 'Подписан отозванным ключом (получатель {partner})' },
+  requirement: 'C.3 exception scenario: signature mismatch: public key revoked in the registry',
+  partners: 'one',
+  document: { variant: 'revoked-key' },
+  // The hub must reject on ingest with this reason; the document must never reach the recipient.
+  expect: {
+    oracle: 'SIGNER_REVOKED',
+    hub: { status: 'Rejected', reasonCode: 'SIGNER_REVOKED' },
+    recipient: 'not-delivered',
+  },
+});

@@ -1,0 +1,16 @@
+import { defineCase } from '../../types.ts';
+
+export default defineCase({
+  id: 'SIG-08',
+  category: 'bad-signature',
+  title: { en: 'Content appended after signing (to {partner})', ru: 'Содержимое дописано после подписания (получатель {partner})' },
+  requirement: 'C.3 exception scenario: signature mismatch: signature does not cover the whole file',
+  partners: 'one',
+  document: { variant: 'appended-update' },
+  // The hub must reject on ingest with this reason; the document must never reach the recipient.
+  expect: {
+    oracle: 'BYTE_RANGE_INCOMPLETE',
+    hub: { status: 'Rejected', reasonCode: 'BYTE_RANGE_INCOMPLETE' },
+    recipient: 'not-delivered',
+  },
+});

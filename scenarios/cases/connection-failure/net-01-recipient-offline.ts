@@ -1,0 +1,22 @@
+import { defineCase } from '../../types.ts';
+
+export default defineCase({
+  id: 'NET-01',
+  category: 'connection-failure',
+  title: {
+    en: '{country} offline when a document from {partner} arrives, then back',
+    ru: '{country} недоступен при поступлении документа от {partner}, затем восстанавливается',
+  },
+  requirement: 'C.3 exception scenario: connection failure (recipient offline, then recovers)',
+  // The country receives: a push recipient refuses the hub's connections, a pull recipient
+  // cannot reach the hub to pull; either way the document must arrive once it is back.
+  direction: 'inbound',
+  partners: 'one',
+  document: {},
+  faults: [{ party: 'recipient', fault: 'offline', calls: 2 }],
+  expect: {
+    oracle: 'valid',
+    hub: { status: 'Accepted' },
+    recipient: { decision: 'accepted' },
+  },
+});

@@ -1,0 +1,20 @@
+import { defineCase } from '../../types.ts';
+
+export default defineCase({
+  id: 'NET-06',
+  category: 'connection-failure',
+  title: {
+    en: "Hub's answer to {country}'s submission lost: retry with the same idempotency key makes one exchange",
+    ru: 'Ответ хаба на отправку {country} потерян: повтор с тем же ключом идемпотентности даёт один обмен',
+  },
+  requirement: 'C.3 exception scenario: connection failure (response lost after the hub accepted)',
+  partners: 'one',
+  document: {},
+  faults: [{ party: 'sender', fault: 'response-lost', calls: 1 }],
+  expect: {
+    oracle: 'valid',
+    hub: { status: 'Accepted' },
+    recipient: { decision: 'accepted' },
+    exchanges: 1,
+  },
+});

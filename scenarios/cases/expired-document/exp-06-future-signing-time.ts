@@ -1,0 +1,15 @@
+import { defineCase } from '../../types.ts';
+
+export default defineCase({
+  id: 'EXP-06',
+  category: 'expired-document',
+  title: { en: 'Signing time in the future (to {partner})', ru: 'Время подписания в будущем (получатель {partner})' },
+  requirement: 'C.3 exception scenario: expired document: signing time after verification time',
+  partners: 'one',
+  document: { variant: 'future-signing-time' },
+  expect: {
+    oracle: 'SIGNING_TIME_IN_FUTURE',
+    hub: { status: 'Rejected', reasonCode: 'SIGNING_TIME_IN_FUTURE' },
+    recipient: 'not-delivered',
+  },
+});

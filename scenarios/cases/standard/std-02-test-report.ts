@@ -1,0 +1,13 @@
+import { defineCase } from '../../types.ts';
+import { trPartners } from '../../select.ts';
+
+export default defineCase({
+  id: 'STD-02',
+  category: 'standard',
+  title: { en: 'Test report (TR) exchanged and accepted by {partner}', ru: 'Протокол испытаний (TR) передан и принят: {partner}' },
+  requirement: 'C.3 standard scenario: issue → exchange → verify → accept (test report)',
+  tags: ['tr'],
+  partners: trPartners,
+  document: { type: 'tr' },
+  expect: { oracle: 'valid', hub: { status: 'Accepted' }, recipient: { decision: 'accepted' } },
+});

@@ -1,0 +1,16 @@
+import { defineCase } from '../../types.ts';
+import { registryPartners } from '../../select.ts';
+
+export default defineCase({
+  id: 'STD-04',
+  category: 'standard',
+  title: {
+    en: 'Document without QR code verified by {partner} through registry lookup',
+    ru: 'Документ без QR-кода проверен получателем {partner} через реестр',
+  },
+  requirement: 'C.3 standard scenario; trust mechanism: registry lookup (alternative verification when a QR code is absent)',
+  tags: ['registry', 'no-qr'],
+  partners: registryPartners,
+  document: { qr: false },
+  expect: { oracle: 'valid', hub: { status: 'Accepted' }, recipient: { decision: 'accepted' } },
+});

@@ -1,0 +1,16 @@
+import { defineCase } from '../../types.ts';
+
+export default defineCase({
+  id: 'STD-07',
+  category: 'standard',
+  title: {
+    en: 'Exchange with {partner} stays private: a third country can neither read, list, fetch nor decide it',
+    ru: 'Обмен с {partner} конфиденциален: третья страна не может его прочитать, увидеть в списке, скачать или принять решение',
+  },
+  requirement: 'C.3 standard scenario; hub access control (nodes see only exchanges they send or receive)',
+  tags: ['access-control'],
+  partners: 'one',
+  document: {},
+  steps: [{ do: 'issue' }, { do: 'submit' }, { do: 'receive' }, { do: 'decide' }, { do: 'await', status: 'terminal' }, { do: 'probe-privacy' }],
+  expect: { oracle: 'valid', hub: { status: 'Accepted' }, recipient: { decision: 'accepted' }, privateToParties: true },
+});
