@@ -379,6 +379,19 @@ describe('policies and precedence', () => {
     expectReason(verify(sign(uz.signer, {}, meta, unsigned, trust)), 'SIGNER_REVOKED');
   });
 
+  it('never throws on damaged input: truncations and garbage are reported, not accepted', () => {
+    const doc = sign();
+    for (let i = 1; i <= 40; i++) {
+      const cut = doc.pdf.subarray(0, Math.floor((doc.pdf.length * i) / 41));
+      const report = verify({ ...doc, pdf: cut });
+      expect(report.valid).toBe(false);
+      expect(report.reasonCodes.length).toBeGreaterThan(0);
+    }
+    const garbage = Buffer.from(doc.pdf);
+    for (let i = 200; i < garbage.length; i += 97) garbage[i] = (garbage[i]! * 31 + i) & 0xff;
+    expect(verify({ ...doc, pdf: garbage }).valid).toBe(false);
+  });
+
   it('rejects an invalid verification time instead of guessing', () => {
     expect(() => verifyDocument({ pdf: unsigned, trust: uz.registry(), at: 'yesterday' })).toThrow(/invalid verification time/);
   });

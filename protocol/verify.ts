@@ -122,8 +122,8 @@ export function verifyDocument(input: VerifyInput): VerificationReport {
   try {
     ctx.inspection = inspectPdf(buf);
   } catch (err) {
-    if (!(err instanceof PdfFormatError)) throw err;
-    notPdf = err.message;
+    // Whatever the reader trips over, the answer for the user is the same: not a readable PDF.
+    notPdf = err instanceof PdfFormatError ? err.message : `unreadable structure (${(err as Error).message})`;
   }
 
   if (notPdf !== undefined || !ctx.inspection) {
@@ -296,7 +296,7 @@ function weakness(policy: CryptoPolicy, cert: ParsedCertificate, cms: ParsedSign
 function metadataCheck(ctx: Context): CheckResult {
   const meta = ctx.inspection!.metadata;
   if (!meta.found) return fail('METADATA_MISSING', { file: METADATA_FILE_NAME, error: 'none' });
-  if (meta.parseError !== undefined) return fail('METADATA_MISSING', { file: METADATA_FILE_NAME, error: `not JSON: ${meta.parseError}` });
+  if (meta.parseError !== undefined) return fail('METADATA_MISSING', { file: METADATA_FILE_NAME, error: meta.parseError.startsWith('cannot decode') ? meta.parseError : `not JSON: ${meta.parseError}` });
   const embedded = validateMetadata(ctx.embedded);
   if (!embedded.valid) return schemaFailure('embedded', embedded.errors);
   if (!ctx.envelope) return pass('metadataIntegrity.passedEmbedded');

@@ -21,6 +21,7 @@ export class DeliveryScheduler {
   private running = false;
   private stopped = true;
   private again = false;
+  private scheduled = false;
   private readonly inFlight = new Map<string, AbortController>();
   private readonly concurrency: number;
   private readonly idleWaiters = new Set<() => void>();
@@ -46,8 +47,17 @@ export class DeliveryScheduler {
     while (this.inFlight.size || this.running) await new Promise((r) => setTimeout(r, 5));
   }
 
-  /** Look for due work now. */
+  /** Look for due work soon (coalesced: many wakes in one tick make one pass). */
   wake(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.run();
+    });
+  }
+
+  private run(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -75,7 +85,7 @@ export class DeliveryScheduler {
   async idle(): Promise<void> {
     for (;;) {
       const due = this.service.nextDue();
-      if (this.inFlight.size === 0 && (due === undefined || due > this.service.clock.now())) return;
+      if (!this.scheduled && !this.running && this.inFlight.size === 0 && (due === undefined || due > this.service.clock.now())) return;
       await new Promise<void>((resolve) => {
         this.idleWaiters.add(resolve);
         setTimeout(resolve, 20);

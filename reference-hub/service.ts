@@ -21,6 +21,7 @@ import type { HubClock } from './clock.ts';
 import type { DefectName } from './defects.ts';
 import { HubLogs } from './logs.ts';
 import { ApiError } from './messages.ts';
+import type { Statement } from 'better-sqlite3';
 import { type Db, type ExchangeRow, type NodeRow, type SignerRow, getMeta, setMeta } from './store.ts';
 import { hubVerify, notAPdf, summarize } from './verification.ts';
 
@@ -83,6 +84,7 @@ export class HubService {
   readonly logs: HubLogs;
   private trustCache: TrustRegistry | undefined;
   private readonly st;
+  private readonly statements = new Map<string, Statement<unknown[]>>();
 
   constructor(
     readonly db: Db,
@@ -128,6 +130,16 @@ export class HubService {
         UNION ALL SELECT MIN(pull_deadline_ms) FROM exchanges WHERE pull_deadline_ms IS NOT NULL
         UNION ALL SELECT MIN(retain_until_ms) FROM exchanges WHERE retain_until_ms IS NOT NULL)`),
     };
+  }
+
+  /** A prepared statement, prepared once per SQL text. */
+  private sql(text: string): Statement<unknown[]> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -360,13 +372,12 @@ export class HubService {
       args.push(q.status);
     }
     const sql = `SELECT * FROM exchanges ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit ?? 100) as ExchangeRow[]).map((r) => this.toExchange(r));
+    return (this.sql(sql).all(...args, q.limit ?? 100) as ExchangeRow[]).map((r) => this.toExchange(r));
   }
 
   listInbox(p: Principal, limit = 100): InboxItem[] {
     this.requireNode(p, 'listInbox');
-    const rows = this.db
-      .prepare("SELECT * FROM exchanges WHERE recipient = ? AND delivery_mode = 'pull' AND (status = 'PendingDelivery' OR redeliver = 1) ORDER BY seq LIMIT ?")
+    const rows = this.sql("SELECT * FROM exchanges WHERE recipient = ? AND delivery_mode = 'pull' AND (status = 'PendingDelivery' OR redeliver = 1) ORDER BY seq LIMIT ?")
       .all(p.country, limit) as ExchangeRow[];
     return rows.map((r) => {
       const envelope = JSON.parse(r.envelope) as Envelope;
@@ -387,8 +398,7 @@ export class HubService {
 
   private markDelivered(row: ExchangeRow, via: string, actor: string, ms: number, iso: string): void {
     const redeliver = this.config.defects.has('deliver-twice') && row.redeliver === 0 ? 1 : row.redeliver;
-    this.db
-      .prepare('UPDATE exchanges SET status = ?, delivered_at = ?, next_attempt_ms = ?, pull_deadline_ms = NULL, retain_until_ms = ?, redeliver = ? WHERE id = ?')
+    this.sql('UPDATE exchanges SET status = ?, delivered_at = ?, next_attempt_ms = ?, pull_deadline_ms = NULL, retain_until_ms = ?, redeliver = ? WHERE id = ?')
       .run('Delivered', iso, redeliver === 1 && row.delivery_mode === 'push' ? ms : null, ms + this.config.retentionMs, redeliver, row.id);
     this.addTimeline(row.id, 'Delivered', iso, undefined, via);
     this.logs.append('exchange', { type: 'exchange.delivered', actor, exchangeId: row.id, parties: this.parties(row), data: { mode: row.delivery_mode, via } });
@@ -401,7 +411,7 @@ export class HubService {
       if (row.status === 'PendingDelivery') this.markDelivered(row, 'acknowledged by the recipient', actorOf(p), ms, iso);
       else if (row.status === 'Delivered' || row.status === 'Accepted' || row.status === 'Refused') {
         // Idempotent; a pending duplicate (deliver-twice) is consumed by this acknowledgement.
-        if (row.redeliver === 1 && row.delivery_mode === 'pull') this.db.prepare('UPDATE exchanges SET redeliver = 2 WHERE id = ?').run(id);
+        if (row.redeliver === 1 && row.delivery_mode === 'pull') this.sql('UPDATE exchanges SET redeliver = 2 WHERE id = ?').run(id);
       } else throw new ApiError(409, 'INVALID_STATE', { action: 'acknowledge', exchangeId: id, status: row.status });
       return this.toExchange(this.row(id)!);
     })();
@@ -421,7 +431,7 @@ export class HubService {
       if (row.status === 'PendingDelivery') this.markDelivered(row, 'implied by the recipient\u2019s decision', actorOf(p), ms, iso);
       const status: ExchangeStatus = decision.decision === 'accepted' ? 'Accepted' : 'Refused';
       const stored = { decision: decision.decision, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}), ...(decision.reason ? { reason: decision.reason } : {}), at: iso };
-      this.db.prepare('UPDATE exchanges SET status = ?, decision = ? WHERE id = ?').run(status, JSON.stringify(stored), id);
+      this.sql('UPDATE exchanges SET status = ?, decision = ? WHERE id = ?').run(status, JSON.stringify(stored), id);
       this.addTimeline(id, status, iso, decision.reasonCode ? [decision.reasonCode] : undefined, decision.reason);
       this.logs.append('exchange', {
         type: status === 'Accepted' ? 'exchange.accepted' : 'exchange.refused',
@@ -436,7 +446,7 @@ export class HubService {
 
   private purge(row: ExchangeRow, actor: string, reason: string, iso: string): void {
     this.st.deleteBlob.run(row.id);
-    this.db.prepare('UPDATE exchanges SET purged_at = ?, retain_until_ms = NULL WHERE id = ?').run(iso, row.id);
+    this.sql('UPDATE exchanges SET purged_at = ?, retain_until_ms = NULL WHERE id = ?').run(iso, row.id);
     this.logs.append('exchange', { type: 'document.purged', actor, exchangeId: row.id, parties: this.parties(row), data: { reason } });
   }
 
@@ -479,7 +489,7 @@ export class HubService {
     return ids.slice(0, limit).flatMap((id) => {
       const row = this.row(id);
       if (!row) return [];
-      this.db.prepare('UPDATE exchanges SET next_attempt_ms = ? WHERE id = ?').run(lease, id);
+      this.sql('UPDATE exchanges SET next_attempt_ms = ? WHERE id = ?').run(lease, id);
       const node = this.st.node.get(row.recipient) as NodeRow | undefined;
       const delivery = node ? (JSON.parse(node.delivery) as NodeRegistration['delivery']) : undefined;
       const callbackUrl = node?.status === 'active' && delivery?.mode === 'push' ? delivery.callbackUrl : null;
@@ -490,7 +500,7 @@ export class HubService {
 
   /** A push abandoned at shutdown is due again at once (its attempt was not recorded). */
   releaseLease(id: string): void {
-    this.db.prepare('UPDATE exchanges SET next_attempt_ms = ? WHERE id = ? AND next_attempt_ms IS NOT NULL').run(this.clock.now(), id);
+    this.sql('UPDATE exchanges SET next_attempt_ms = ? WHERE id = ? AND next_attempt_ms IS NOT NULL').run(this.clock.now(), id);
   }
 
   /** Record a push attempt and move the exchange on (Delivered, retry later, or FailedDelivery). */
@@ -509,27 +519,26 @@ export class HubService {
       });
       if (row.status !== 'PendingDelivery') {
         // Already delivered (a duplicate push, or the recipient decided meanwhile).
-        this.db.prepare('UPDATE exchanges SET next_attempt_ms = NULL, redeliver = CASE WHEN redeliver = 1 THEN 2 ELSE redeliver END WHERE id = ?').run(id);
+        this.sql('UPDATE exchanges SET next_attempt_ms = NULL, redeliver = CASE WHEN redeliver = 1 THEN 2 ELSE redeliver END WHERE id = ?').run(id);
         return;
       }
       if (outcome.ok) {
         this.markDelivered(row, 'push acknowledged', 'hub', ms, iso);
         return;
       }
-      const failures = (this.db.prepare("SELECT COUNT(*) AS n FROM attempts WHERE exchange_id = ? AND outcome = 'error'").get(id) as { n: number }).n;
+      const failures = (this.sql("SELECT COUNT(*) AS n FROM attempts WHERE exchange_id = ? AND outcome = 'error'").get(id) as { n: number }).n;
       const { retry } = this.config;
       if (failures >= retry.attempts || this.config.defects.has('no-retry')) {
         this.failDelivery(row, `push failed after ${failures} attempt(s); last error ${outcome.error ?? 'unknown'}`, ms, iso);
       } else {
         const delay = Math.min(retry.baseDelayMs * retry.factor ** (failures - 1), retry.maxDelayMs);
-        this.db.prepare('UPDATE exchanges SET next_attempt_ms = ? WHERE id = ?').run(ms + delay, id);
+        this.sql('UPDATE exchanges SET next_attempt_ms = ? WHERE id = ?').run(ms + delay, id);
       }
     })();
   }
 
   private failDelivery(row: ExchangeRow, detail: string, ms: number, iso: string): void {
-    this.db
-      .prepare("UPDATE exchanges SET status = 'FailedDelivery', next_attempt_ms = NULL, pull_deadline_ms = NULL, retain_until_ms = ? WHERE id = ?")
+    this.sql("UPDATE exchanges SET status = 'FailedDelivery', next_attempt_ms = NULL, pull_deadline_ms = NULL, retain_until_ms = ? WHERE id = ?")
       .run(ms + this.config.retentionMs, row.id);
     this.addTimeline(row.id, 'FailedDelivery', iso, undefined, detail);
     this.logs.append('exchange', { type: 'delivery.failed', actor: 'hub', exchangeId: row.id, parties: this.parties(row), data: { detail } });
@@ -543,7 +552,7 @@ export class HubService {
       this.db.transaction(() => {
         const row = this.row(id);
         if (!row || row.status !== 'PendingDelivery') {
-          this.db.prepare('UPDATE exchanges SET pull_deadline_ms = NULL WHERE id = ?').run(id);
+          this.sql('UPDATE exchanges SET pull_deadline_ms = NULL WHERE id = ?').run(id);
           return;
         }
         this.failDelivery(row, 'the recipient did not pull and acknowledge within the pull window', now, this.clock.iso(now));
@@ -555,7 +564,7 @@ export class HubService {
         this.db.transaction(() => {
           const row = this.row(id);
           if (row && !row.purged_at) this.purge(row, 'hub', 'retention period ended (Model A)', this.clock.iso(now));
-          else this.db.prepare('UPDATE exchanges SET retain_until_ms = NULL WHERE id = ?').run(id);
+          else this.sql('UPDATE exchanges SET retain_until_ms = NULL WHERE id = ?').run(id);
         })();
         handled++;
       }
@@ -566,8 +575,7 @@ export class HubService {
   /** The earliest time (ms, hub clock) something is due, if anything is scheduled. */
   nextDue(): number | undefined {
     if (this.config.defects.has('no-purge')) {
-      const r = this.db
-        .prepare(`SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_ms) AS t FROM exchanges WHERE next_attempt_ms IS NOT NULL
+      const r = this.sql(`SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_ms) AS t FROM exchanges WHERE next_attempt_ms IS NOT NULL
           UNION ALL SELECT MIN(pull_deadline_ms) FROM exchanges WHERE pull_deadline_ms IS NOT NULL)`)
         .get() as { t: number | null };
       return r.t ?? undefined;
@@ -577,7 +585,7 @@ export class HubService {
 
   /** Defect lose-pending-on-restart: the retry schedule "was only in memory". */
   dropPendingSchedule(): void {
-    this.db.prepare("UPDATE exchanges SET next_attempt_ms = NULL WHERE status = 'PendingDelivery' AND delivery_mode = 'push'").run();
+    this.sql("UPDATE exchanges SET next_attempt_ms = NULL WHERE status = 'PendingDelivery' AND delivery_mode = 'push'").run();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -599,8 +607,7 @@ export class HubService {
       const other = this.st.signerByFingerprint.get(cert.fingerprint256) as SignerRow | undefined;
       if (other) throw new ApiError(409, 'KEY_COUNTRY_CONFLICT', { keyId: other.key_id });
       const iso = this.now().iso;
-      this.db
-        .prepare('INSERT INTO signers (key_id, country, fingerprint, label, certificate_pem, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO signers (key_id, country, fingerprint, label, certificate_pem, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(keyId, input.country, cert.fingerprint256, input.label ?? null, cert.toString(), 'active', iso);
       this.logs.append('audit', {
         type: 'key.registered',
@@ -620,7 +627,7 @@ export class HubService {
       if (!existing) throw new ApiError(404, 'KEY_NOT_FOUND', { keyId });
       if (existing.status === 'revoked') return toSignerEntry(existing);
       const iso = this.now().iso;
-      this.db.prepare("UPDATE signers SET status = 'revoked', revoked_at = ?, revocation_reason = ? WHERE key_id = ?").run(iso, reason, keyId);
+      this.sql("UPDATE signers SET status = 'revoked', revoked_at = ?, revocation_reason = ? WHERE key_id = ?").run(iso, reason, keyId);
       this.logs.append('audit', { type: 'key.revoked', actor: actorOf(p), parties: [existing.country], data: { keyId, country: existing.country, reason } });
       this.trustCache = undefined;
       return toSignerEntry(this.st.signer.get(keyId) as SignerRow);
@@ -631,8 +638,7 @@ export class HubService {
     this.requireOperator(p, 'registerAnchor');
     const cert = parseCertificate(input.certificatePem);
     this.db.transaction(() => {
-      const info = this.db
-        .prepare('INSERT OR IGNORE INTO anchors (country, fingerprint, kind, certificate_pem, registered_at) VALUES (?, ?, ?, ?, ?)')
+      const info = this.sql('INSERT OR IGNORE INTO anchors (country, fingerprint, kind, certificate_pem, registered_at) VALUES (?, ?, ?, ?, ?)')
         .run(input.country, cert.fingerprint256, input.kind, cert.toString(), this.now().iso);
       if (info.changes === 0) return;
       this.logs.append('audit', {
@@ -660,8 +666,7 @@ export class HubService {
       const existing = this.st.node.get(input.country) as NodeRow | undefined;
       const iso = this.now().iso;
       const delivery = input.delivery.mode === 'push' ? { mode: 'push' as const, callbackUrl: input.delivery.callbackUrl } : { mode: 'pull' as const };
-      this.db
-        .prepare(`INSERT INTO nodes (country, fingerprint, certificate_pem, delivery, status, registered_at, revoked_at) VALUES (?, ?, ?, ?, 'active', ?, NULL)
+      this.sql(`INSERT INTO nodes (country, fingerprint, certificate_pem, delivery, status, registered_at, revoked_at) VALUES (?, ?, ?, ?, 'active', ?, NULL)
           ON CONFLICT (country) DO UPDATE SET fingerprint = excluded.fingerprint, certificate_pem = excluded.certificate_pem, delivery = excluded.delivery,
           status = 'active', registered_at = excluded.registered_at, revoked_at = NULL`)
         .run(input.country, fp, cert.toString(), JSON.stringify(delivery), iso);
@@ -676,7 +681,7 @@ export class HubService {
       const existing = this.st.node.get(country) as NodeRow | undefined;
       if (!existing) throw new ApiError(404, 'NODE_NOT_FOUND', { country });
       if (existing.status === 'active') {
-        this.db.prepare("UPDATE nodes SET status = 'revoked', revoked_at = ? WHERE country = ?").run(this.now().iso, country);
+        this.sql("UPDATE nodes SET status = 'revoked', revoked_at = ? WHERE country = ?").run(this.now().iso, country);
         this.logs.append('audit', { type: 'node.revoked', actor: actorOf(p), parties: [country], data: { country, fingerprint256: existing.fingerprint } });
       }
       return toNodeInfo(this.st.node.get(country) as NodeRow);

@@ -230,7 +230,13 @@ function readMetadata(src: ObjectSource, catalog: PdfDict): EmbeddedMetadata {
   const ef = src.resolve(spec.get('EF'));
   const stream = ef instanceof PdfDict ? src.resolve(ef.get('F') ?? ef.get('UF')) : undefined;
   if (!(stream instanceof PdfStream)) return { found: false, detail: `the attachment ${METADATA_FILE_NAME} has no embedded file stream` };
-  const data = decodeStream(stream, src);
+  let data: Buffer;
+  try {
+    data = decodeStream(stream, src);
+  } catch (err) {
+    // A damaged attachment is a metadata finding, not an unreadable document.
+    return { found: true, bytes: Buffer.alloc(0), parseError: `cannot decode the attachment: ${(err as Error).message}` };
+  }
   try {
     return { found: true, bytes: data, value: JSON.parse(data.toString('utf8')) };
   } catch (err) {

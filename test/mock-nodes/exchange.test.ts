@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentTypesForPair, getProfile, productsForPair } from '../../fixtures/profiles/index.ts';
 import { type World, profiles, startWorld } from './support.ts';
@@ -70,6 +73,25 @@ for (const transport of ['in-process', 'server'] as const) {
         if (to === 'AZ') expect(byMechanism).toMatchObject({ qr: 'not-applicable', watermark: 'not-applicable' });
         if (to === 'KG') expect(byMechanism).toMatchObject({ registry: 'passed' });
       });
+    });
+
+    it('exports each node\'s log as logs/node-<CC>.jsonl, consistent with the hub', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-logs-'));
+      try {
+        const files = world.nodes.exportLogs(dir);
+        expect(files.map((f) => path.basename(f)).sort()).toEqual(profiles.map((p) => `node-${p.code}.jsonl`).sort());
+        const hubExchanges = await world.hub.client().listExchanges({ limit: 1000 });
+        for (const [cc, ids] of Object.entries(world.nodes.exchangeIds())) {
+          const lines = fs.readFileSync(path.join(dir, `node-${cc}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+          expect(lines.every((e, i) => e.seq === i + 1 && e.node === cc)).toBe(true);
+          // Nothing lost, nothing duplicated: what the node sent and decided is what the hub holds.
+          expect(new Set(ids.sent)).toEqual(new Set(hubExchanges.filter((x) => x.sender === cc).map((x) => x.exchangeId)));
+          expect(new Set(ids.decided)).toEqual(new Set(hubExchanges.filter((x) => x.recipient === cc && x.decision).map((x) => x.exchangeId)));
+          expect(ids.decidedTwice).toEqual([]);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('KG verifies a document without a QR code by registry lookup (TJ -> KG)', async () => {

@@ -26,6 +26,7 @@ const PACKAGES: Record<string, string> = {
   pdftoppm: 'poppler-utils',
   openssl: 'openssl',
   certutil: 'libnss3-tools',
+  pk12util: 'libnss3-tools',
   chromium: 'chromium',
 };
 
