@@ -1,8 +1,14 @@
 import { benchDocuments } from './documents.ts';
+import { benchHub } from './hub.ts';
+import { benchReports } from './reports.ts';
 import type { BenchRow, BenchSection } from './types.ts';
 
 // `npm run bench`: every section, one table each. Rooms add their section to this list.
-const SECTIONS: Array<{ name: string; run: () => Promise<BenchSection> }> = [{ name: 'documents', run: benchDocuments }];
+const SECTIONS: Array<{ name: string; run: () => Promise<BenchSection> }> = [
+  { name: 'documents', run: benchDocuments },
+  { name: 'hub', run: benchHub },
+  { name: 'reports', run: benchReports },
+];
 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CountryProfile } from '../fixtures/profile.ts';
 import type { HubClient } from '../protocol/hub-contract.ts';
 import { type HubFetch, createHttpHubClient, defaultHubFetch } from '../protocol/hub-http.ts';
+import { issueDocument } from '../fixtures/issue.ts';
 import { SIGNER_VARIANTS, type TestPki } from '../fixtures/pki.ts';
 import type { CountryCode, VerificationPolicy } from '../protocol/types.ts';
 import { type NodeClock, createClock } from './clock.ts';
@@ -27,12 +28,18 @@ export interface NodeSetOptions {
   hub: HubAccess;
   /** The countries to mock, one node each. */
   profiles: readonly CountryProfile[];
-  /** Each node's certificates and keys (see materialFromPki). */
-  material: (profile: CountryProfile) => NodeMaterial;
+  /**
+   * The run's test PKI: each node's material (materialFromPki) and its document issuer
+   * (fixtures/issue.ts issueDocument, every variant) unless given below.
+   */
+  pki?: TestPki;
+  /** Each node's certificates and keys (default: materialFromPki with `pki`). */
+  material?: (profile: CountryProfile) => NodeMaterial;
   seed: string;
   /** One clock for all nodes (the runner shifts it with the hub's test clock). */
   clock?: NodeClock;
   timing?: Partial<NodeTiming>;
+  /** Default: issueDocument with `pki`. */
   issuer?: (profile: CountryProfile) => Issuer;
   policy?: VerificationPolicy;
   /** Write each node's log as it happens to <logDir>/node-<CC>.jsonl. */
@@ -45,6 +52,8 @@ export interface NodeSetOptions {
   connect?: (identity: { cert: string; key: string }, wrapFetch?: (inner: HubFetch) => HubFetch) => HubClient;
   /** Register the nodes at the hub at start (default: when operator credentials are given). */
   register?: boolean;
+  /** Nodes hold received documents until decide(exchangeId) (the harness drives decisions). */
+  decideOnRequest?: boolean;
 }
 
 export interface MockNodes {
@@ -147,8 +156,12 @@ function createNodes(
   const connect = options.connect ?? defaultConnect(options.hub);
   const operator = options.hub.operator && options.register !== false ? connect(options.hub.operator) : undefined;
   if (operator) set.onStop(async () => (operator as Partial<{ close(): Promise<void> }>).close?.());
+  const { pki } = options;
+  const materialOf = options.material ?? (pki ? (p: CountryProfile) => materialFromPki(pki, p.code) : undefined);
+  if (!materialOf) throw new Error('mock nodes need their material: give `pki` or `material`');
+  const issuerOf = options.issuer ?? (pki ? (): Issuer => (req) => issueDocument(req, { pki }) : undefined);
   for (const profile of options.profiles) {
-    const material = options.material(profile);
+    const material = materialOf(profile);
     const node = new MockNode({
       profile,
       material,
@@ -158,10 +171,11 @@ function createNodes(
       clock: set.clock,
       seed: options.seed,
       ...(options.policy ? { policy: options.policy } : {}),
-      ...(options.issuer ? { issuer: options.issuer(profile) } : {}),
+      ...(issuerOf ? { issuer: issuerOf(profile) } : {}),
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.logDir ? { logFile: path.join(options.logDir, `node-${profile.code}.jsonl`) } : {}),
       autoPull: extra.autoPull,
+      ...(options.decideOnRequest ? { decideOnRequest: true } : {}),
     });
     set.add(node);
   }

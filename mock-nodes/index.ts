@@ -51,4 +51,4 @@ export {
 } from './node.ts';
 export { NODE_REASON_CODES, type NodeReasonCode, isNodeReasonCode } from './reason-codes.ts';
 export { ControlServer, NodeServer, type NodeServerOptions, deliveryFetch, resetConnection } from './server.ts';
-export { type NodeServerTls, nodeServerTls } from './server-tls.ts';
+export { type NodeServerTls, nodeServerCaPem, nodeServerTls } from './server-tls.ts';

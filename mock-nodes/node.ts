@@ -132,6 +132,12 @@ export interface MockNodeOptions {
   logFile?: string;
   /** A pull node pulls its inbox on its own every pullIntervalMs once started. */
   autoPull?: boolean;
+  /**
+   * Hold each received document until decide(exchangeId) is called, instead of verifying and
+   * deciding at once. The harness uses it so a decision happens when the scenario says (after
+   * its clock has moved, say); a node on a mission decides on its own.
+   */
+  decideOnRequest?: boolean;
 }
 
 export interface SendOptions {
@@ -257,6 +263,8 @@ export class MockNode implements HandlerHost {
   readonly #taken = new Map<string, { outcome: Promise<NodeDecision | undefined>; settle: (d: NodeDecision | undefined) => void }>();
   readonly #decisions = new Map<string, NodeDecision>();
   readonly #inflight = new Set<Promise<unknown>>();
+  /** Documents taken but not yet decided on (decideOnRequest). */
+  readonly #held = new Map<string, IncomingDelivery>();
   #keyCounter = 0;
   #issueCounter = 0;
   #pullTimer: NodeJS.Timeout | null = null;
@@ -516,6 +524,14 @@ export class MockNode implements HandlerHost {
   }
 
   #startProcessing(delivery: IncomingDelivery): void {
+    if (this.#options.decideOnRequest) {
+      this.#held.set(delivery.exchangeId, delivery);
+      return;
+    }
+    this.#runProcessing(delivery);
+  }
+
+  #runProcessing(delivery: IncomingDelivery): void {
     const processing = this.#process(delivery);
     void processing.then(this.#taken.get(delivery.exchangeId)!.settle);
     this.#inflight.add(processing);
@@ -551,7 +567,8 @@ export class MockNode implements HandlerHost {
       return { ...result, error: describeError(error) };
     }
     result.listed = items.length;
-    this.log.append('inbox-polled', { data: { listed: items.length, exchangeIds: items.map((i) => i.exchangeId) } });
+    // An empty pull is not worth a line: a node pulling every few seconds would bury its log.
+    if (items.length) this.log.append('inbox-polled', { data: { listed: items.length, exchangeIds: items.map((i) => i.exchangeId) } });
     for (const item of items) {
       const exchangeId = item.exchangeId;
       if (this.#taken.has(exchangeId)) {
@@ -627,6 +644,20 @@ export class MockNode implements HandlerHost {
       throw new Error(`${this.country} node could not decide on exchange ${exchangeId}: ${String(failure?.data.message ?? 'unknown error')}`);
     }
     return decision;
+  }
+
+  /**
+   * Verify and decide now on a document the node holds (decideOnRequest), or wait for the
+   * decision already under way. Waits for the delivery first (a pull node pulls meanwhile).
+   */
+  async decide(exchangeId: string, options: { timeoutMs?: number } = {}): Promise<NodeDecision> {
+    await this.waitForDelivery(exchangeId, options);
+    const held = this.#held.get(exchangeId);
+    if (held) {
+      this.#held.delete(exchangeId);
+      this.#runProcessing(held);
+    }
+    return this.waitForDecision(exchangeId, options);
   }
 
   async #waitUntil(done: () => boolean, timeoutMs: number | undefined, message: string): Promise<void> {

@@ -48,6 +48,11 @@ function serverCa(seed: string) {
   return ca;
 }
 
+/** PEM of the mock nodes' server CA for a seed (what a hub trusts to push to the nodes). */
+export function nodeServerCaPem(seed: string): string {
+  return serverCa(seed).pem;
+}
+
 /**
  * The server certificate of one node, valid for localhost, 127.0.0.1, ::1, its in-process name
  * (<cc>.node.ecert.test) and any extra host names (the public host a remote hub calls).

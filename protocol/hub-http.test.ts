@@ -193,7 +193,7 @@ describe('createHttpHubClient', () => {
     expect(refused).toMatchObject({ errorCode: 'ECONNREFUSED', url: `${closed.url}/v1/health` });
     expect((refused as Error).message).toMatch(/could not be reached \(ECONNREFUSED\)/);
 
-    next = (s, res) => res.socket?.destroy();
+    next = (_s, res) => res.socket?.destroy();
     await expect(createHttpHubClient({ baseUrl: server.url }).health()).rejects.toMatchObject({ name: 'HubUnreachableError', errorCode: 'ECONNRESET' });
 
     next = () => undefined; // never answers

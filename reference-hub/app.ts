@@ -20,6 +20,9 @@ import type { HubService, Principal } from './service.ts';
 export const HUB_NAME = 'ecert-reference-hub';
 export const HUB_VERSION = '0.1.0';
 
+/** Largest JSON request body (registrations, decisions); uploads have their own limit. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+
 /** Header that carries an in-process principal for fastify inject (never honoured on a TLS socket). */
 export const INJECT_HEADER = 'x-ecert-inject-principal';
 
@@ -156,6 +159,8 @@ export function toApiError(error: unknown): ApiError {
   }
   const status = e.statusCode ?? 500;
   const code = e.code ?? '';
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError(413, 'PAYLOAD_TOO_LARGE', { limit: JSON_BODY_LIMIT }, { limitBytes: JSON_BODY_LIMIT });
+  // An upload over the limit; the limit is filled in by the error handler.
   if (status === 413 || code === 'FST_REQ_FILE_TOO_LARGE') return new ApiError(413, 'PAYLOAD_TOO_LARGE', { limit: -1 });
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
     return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', { contentType: 'this', expected: 'the content type the contract names for this operation' });
@@ -173,7 +178,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const contract = loadContract();
   const app = Fastify({
     ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger ?? false }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: JSON_BODY_LIMIT,
     ...(options.https ? { https: { ...options.https, requestCert: true, rejectUnauthorized: false } } : {}),
   }) as unknown as FastifyInstance;
 
@@ -188,8 +193,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const sendError = (req: FastifyRequest, reply: FastifyReply, error: ApiError) => {
     const lang = pickLang(req.headers['accept-language']);
-    const params = error.code === 'PAYLOAD_TOO_LARGE' ? { ...error.params, limit: options.maxUploadBytes } : error.params;
-    const details = error.code === 'PAYLOAD_TOO_LARGE' ? { limitBytes: options.maxUploadBytes } : error.details;
+    const uploadLimit = error.code === 'PAYLOAD_TOO_LARGE' && error.params.limit === -1;
+    const params = uploadLimit ? { ...error.params, limit: options.maxUploadBytes } : error.params;
+    const details = uploadLimit ? { limitBytes: options.maxUploadBytes } : error.details;
     if (error.status >= 500) req.log.error({ err: error }, 'hub internal error');
     return reply
       .code(error.status)
@@ -296,9 +302,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     readLog: ({ p, params, query }) => ({ items: service.readLog(p, params.kind as LogKind, query as { afterSeq?: number; limit?: number }) }),
     exportLog: ({ reply, params }) => {
       const kind = params.kind as LogKind;
-      const lines = Readable.from((function* () {
-        for (const entry of service.logs.iterate(kind)) yield `${JSON.stringify(entry)}\n`;
-      })());
+      // Paged, so no SQLite cursor stays open while other requests run between chunks.
+      const lines = Readable.from(
+        (function* () {
+          for (let after = 0; ; ) {
+            const page = service.logs.read(kind, { afterSeq: after, limit: 1000 });
+            if (!page.length) return;
+            yield page.map((entry) => `${JSON.stringify(entry)}\n`).join('');
+            after = page.at(-1)!.seq;
+          }
+        })(),
+      );
       return reply.type('application/x-ndjson; charset=utf-8').send(lines);
     },
     checkLog: ({ params }) => service.logs.check(params.kind as LogKind),

@@ -109,6 +109,8 @@ describe('bad input', () => {
     expect(error).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', details: { limitBytes: LIMIT } });
     expect(error.message).toContain(String(LIMIT));
     expect(await failure(tb.node('KG').verify({ pdf: big }))).toMatchObject({ status: 413 });
+    const hugeJson = await failure(tb.operator.registerNode({ country: 'UZ', certificatePem: 'A'.repeat(2 * 1024 * 1024), delivery: { mode: 'pull' } }));
+    expect(hugeJson).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', details: { limitBytes: 1024 * 1024 } });
   });
 
   it('answers 415 to the wrong content type and 400 to broken JSON or multipart bodies', async () => {

@@ -1,4 +1,9 @@
+import { X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTestPki } from '../fixtures/pki.ts';
 import type { Exchange } from '../protocol/hub-contract.ts';
 import { type PushRecipient, type Testbed, createPushRecipient, startTestbed } from './testing.ts';
 
@@ -149,6 +154,44 @@ describe('push delivery', () => {
     expect(decided.delivery.nextAttemptAt).toBeUndefined();
     await shift(bed, 10 * MINUTE);
     expect(recipient.seen).toHaveLength(1);
+  });
+});
+
+describe('push delivery over real HTTPS', () => {
+  it('trusts a callback certificate only through deliveryTls, and presents its own client certificate', async () => {
+    // The node's server certificate comes from a CA the hub does not know by default.
+    const nodeSide = createTestPki({ seed: 'node-servers', profiles: [] }).hub;
+    const seen: Array<string | undefined> = [];
+    const server = https.createServer({ key: nodeSide.server.keyPem, cert: nodeSide.server.pem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+      seen.push((req.socket as TLSSocket).getPeerCertificate().fingerprint256);
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ acknowledged: req.headers['x-ecert-exchange-id'] })));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const callbackUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/cb`;
+    try {
+      for (const trusted of [false, true]) {
+        tb = await startTestbed({
+          countries: ['UZ', 'KG'],
+          callbacks: { UZ: callbackUrl },
+          hub: { retry: { attempts: 2, baseDelayMs: MINUTE, factor: 2, maxDelayMs: MINUTE, attemptTimeoutMs: 5_000 }, ...(trusted ? { deliveryTls: { ca: nodeSide.ca.pem } } : {}) },
+        });
+        const sent = await send(tb);
+        const ex = await tb.node('KG').getExchange(sent.exchangeId);
+        if (trusted) {
+          expect(ex.status).toBe('Delivered');
+          expect(seen).toEqual([new X509Certificate(tb.hub.tls.serverCertPem).fingerprint256]);
+        } else {
+          expect(ex.status).toBe('PendingDelivery');
+          expect(ex.delivery.attempts.map((a) => a.error)).toEqual(['TLS']);
+          expect(seen).toEqual([]);
+        }
+        await tb.close();
+        tb = undefined;
+      }
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -18,9 +18,7 @@ export interface SchedulerOptions {
 
 export class DeliveryScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
   private stopped = true;
-  private again = false;
   private scheduled = false;
   private readonly inFlight = new Map<string, AbortController>();
   private readonly concurrency: number;
@@ -44,7 +42,7 @@ export class DeliveryScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const controller of this.inFlight.values()) controller.abort(new Error('hub shutting down'));
-    while (this.inFlight.size || this.running) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight.size) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Look for due work soon (coalesced: many wakes in one tick make one pass). */
@@ -57,26 +55,17 @@ export class DeliveryScheduler {
     });
   }
 
+  /** One pass: housekeeping, then start the pushes that are due (synchronous, so never re-entered). */
   private run(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.running = true;
     try {
-      do {
-        this.again = false;
-        this.service.housekeeping();
-        const free = this.concurrency - this.inFlight.size;
-        if (free > 0) for (const due of this.service.dueDeliveries(free, new Set(this.inFlight.keys()))) this.push(due);
-      } while (this.again && !this.stopped);
+      this.service.housekeeping();
+      const free = this.concurrency - this.inFlight.size;
+      if (free > 0) for (const due of this.service.dueDeliveries(free, new Set(this.inFlight.keys()))) this.push(due);
     } catch (error) {
       this.options.onError?.(error);
-    } finally {
-      this.running = false;
     }
     this.arm();
   }
@@ -85,7 +74,7 @@ export class DeliveryScheduler {
   async idle(): Promise<void> {
     for (;;) {
       const due = this.service.nextDue();
-      if (!this.scheduled && !this.running && this.inFlight.size === 0 && (due === undefined || due > this.service.clock.now())) return;
+      if (!this.scheduled && this.inFlight.size === 0 && (due === undefined || due > this.service.clock.now())) return;
       await new Promise<void>((resolve) => {
         this.idleWaiters.add(resolve);
         setTimeout(resolve, 20);

@@ -46,8 +46,11 @@ export interface ReferenceHubOptions {
   defects?: readonly string[];
   /** Transport of push deliveries (in-process mock nodes plug in here). Receives the hub's mTLS agent as `dispatcher`. */
   fetch?: HubFetch;
-  /** Trust for HTTPS callback URLs (in addition to the hub's CA). */
-  deliveryTls?: { ca?: string | string[]; rejectUnauthorized?: boolean };
+  /**
+   * TLS of push deliveries: CAs trusted for HTTPS callback URLs (besides the hub's own CA), and the
+   * client certificate the hub presents to the nodes (default: its server certificate).
+   */
+  deliveryTls?: { ca?: string | string[]; cert?: string; key?: string; rejectUnauthorized?: boolean };
   /** Verification policy on ingest (default score-full). */
   policy?: VerificationPolicy;
   /** Pushes in flight at once (default 16). */
@@ -121,8 +124,8 @@ export async function startReferenceHub(options: ReferenceHubOptions): Promise<R
   const operators = new Map([[fingerprintOf(tls.operatorCertPem), commonName(tls.operatorCertPem)]]);
   const deliveryAgent = new Agent({
     connect: {
-      cert: tls.serverCertPem,
-      key: tls.serverKeyPem,
+      cert: options.deliveryTls?.cert ?? tls.serverCertPem,
+      key: options.deliveryTls?.key ?? tls.serverKeyPem,
       ca: [tls.caPem, ...[options.deliveryTls?.ca ?? []].flat()],
       ...(options.deliveryTls?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
     },

@@ -1,4 +1,6 @@
-// The reference e-CERT Hub: public entry of the room.
+// The reference e-CERT Hub: public entry of the room. Test support (a hub with the test PKI's
+// countries registered, small signed documents, an in-process push recipient) is in
+// reference-hub/testing.ts, kept out of this entry so that starting a hub stays light.
 export { DEFAULT_RETRY, startReferenceHub } from './hub.ts';
 export type { ClientCredentials, HubClientOptions, ReferenceHub, ReferenceHubOptions } from './hub.ts';
 export { DEFECTS, DEFECT_NAMES, defectInfo, isDefectName, parseDefects } from './defects.ts';

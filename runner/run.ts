@@ -12,8 +12,9 @@ import { runMessages } from './cli/commands/run.messages.ts';
 import { EMBEDDED_DEFAULTS, type EcertConfig, type RunConfig, loadConfig } from './config.ts';
 import { ENVIRONMENT_ERROR_FILE, EvidenceWriter } from './engine/evidence.ts';
 import type { RunInfo, RunResults } from './record.ts';
-import { type VitestCaseOutcome, buildResults, readResults, writeResults } from './results.ts';
-import { selectCases } from './selection.ts';
+import { type VitestCaseOutcome, buildResults, writeResults } from './results.ts';
+import type { RunRequest } from './selection.ts';
+import { resolveSelection, selectCases, splitList } from './selection.ts';
 import { ProgressReporter } from './vitest/progress-reporter.ts';
 
 // `ecert run` / `ecert pilot`: resolve the configuration, plan the cases, run them through
@@ -23,24 +24,7 @@ import { ProgressReporter } from './vitest/progress-reporter.ts';
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const DEFAULT_SEED = 'carec-2026';
 
-export interface RunRequest {
-  cwd: string;
-  configFile?: string;
-  hubUrl?: string;
-  countries?: string[];
-  categories?: string[];
-  pattern?: string;
-  tags?: string[];
-  seed?: string;
-  out?: string;
-  rerunFailed?: string;
-  shard?: string;
-  json?: boolean;
-  defects?: string[];
-  concurrency?: number;
-  kind: 'catalog' | 'pilot';
-  perPair?: number;
-}
+export type { RunRequest } from './selection.ts';
 
 export interface RunOutcome {
   exitCode: number;
@@ -49,12 +33,6 @@ export interface RunOutcome {
 }
 
 const t = runMessages.t.bind(runMessages);
-
-export function splitList(values: readonly string[] | undefined): string[] | undefined {
-  if (!values) return undefined;
-  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  return out.length ? out : undefined;
-}
 
 function harnessIdentity(): RunInfo['harness'] {
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -105,41 +83,6 @@ function checkReadable(file: string, what: string, lang: Lang): void {
   } catch {
     throw new UsageError(t(lang, 'error.fileMissing', { what, file }), t(lang, 'error.remoteConfig.hint'));
   }
-}
-
-/** The case selection of a request (countries, categories, pattern, tags, rerun): no side effects. */
-export async function resolveSelection(req: RunRequest, lang: Lang, loaded?: EcertConfig): Promise<Pick<RunConfig, 'federation' | 'selection' | 'kind' | 'perPair'>> {
-  const config = loaded ?? (await loadConfig(req.cwd, req.configFile)).config;
-  const federation = [...PROFILE_CODES];
-  const countries = splitList(req.countries)?.map((c) => c.toUpperCase()) ?? config.countries;
-  for (const code of countries ?? []) {
-    if (!federation.includes(code)) throw new UsageError(t(lang, 'error.unknownCountry', { code, known: federation.join(', ') }));
-  }
-  const categories = splitList(req.categories);
-  for (const category of categories ?? []) {
-    if (!(CASE_CATEGORIES as readonly string[]).includes(category)) throw new UsageError(t(lang, 'error.unknownCategory', { category, known: CASE_CATEGORIES.join(', ') }));
-  }
-  let ids: string[] | undefined;
-  if (req.rerunFailed) {
-    const dir = path.resolve(req.cwd, req.rerunFailed);
-    if (!fs.existsSync(path.join(dir, 'results.json'))) throw new UsageError(t(lang, 'error.rerunMissing', { dir }), t(lang, 'error.rerunMissing.hint'));
-    const previous = readResults(dir);
-    ids = previous.cases.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => c.id);
-    if (ids.length === 0) throw new UsageError(t(lang, 'error.rerunNothing', { dir }));
-  }
-  const tags = splitList(req.tags);
-  return {
-    federation,
-    kind: req.kind,
-    ...(req.perPair ? { perPair: req.perPair } : {}),
-    selection: {
-      ...(countries ? { countries } : {}),
-      ...(categories ? { categories: categories as CaseCategory[] } : {}),
-      ...(req.pattern ? { pattern: req.pattern } : {}),
-      ...(tags ? { tags } : {}),
-      ...(ids ? { ids } : {}),
-    },
-  };
 }
 
 /** Merge config file and command line into the serializable RunConfig. */

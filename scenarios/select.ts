@@ -46,3 +46,12 @@ export const receivesByPush = (ctx: SelectionContext): boolean => ctx.profile.tr
 export const pushFaultDirection = (ctx: SelectionContext): 'inbound' | 'outbound' => (receivesByPush(ctx) ? 'inbound' : 'outbound');
 
 export const pushFaultPartners = (ctx: SelectionContext): CountryCode[] => (receivesByPush(ctx) ? partnersOf(ctx) : pushPartners(ctx));
+
+/** Partners this country exchanges certificates of conformity with (validity-window cases need a CoC). */
+export function cocPartners(ctx: SelectionContext): CountryCode[] {
+  return partnersOf(ctx).filter((c) => {
+    const p = ctx.profiles.find((x) => x.code === c);
+    const agreed = ctx.profile.documents.perPartner?.[c] ?? p?.documents.perPartner?.[ctx.profile.code];
+    return ctx.profile.documents.issues.includes('coc') && (agreed ?? p?.documents.accepts ?? []).includes('coc');
+  });
+}

@@ -33,6 +33,32 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       evidence: index.links.get(started.caseId) ?? [],
     });
   }
+  // Cases the runner never started (skipped up front: a missing capability, a stopped run) exist
+  // only in results.json; they are listed too, so no skip is silent.
+  const seen = new Set(rows.map((r) => r.id));
+  for (const c of index.record.results?.cases ?? []) {
+    if (seen.has(c.id)) continue;
+    rows.push({
+      id: c.id,
+      country: c.country,
+      ...(c.partner ? { partner: c.partner } : {}),
+      category: c.category,
+      title: c.title,
+      requirement: c.requirement,
+      status: c.status,
+      ...(c.severity ? { severity: c.severity } : {}),
+      ...(c.attribution ? { attribution: c.attribution } : {}),
+      ...(c.message ? { message: c.message } : {}),
+      ...(c.skipReason ? { skipReason: c.skipReason } : {}),
+      expected: c.expected,
+      observed: c.observed,
+      durationMs: c.durationMs,
+      exchangeIds: c.exchangeIds,
+      startSeq: c.evidence.firstSeq,
+      ...(c.evidence.lastSeq ? { finishSeq: c.evidence.lastSeq } : {}),
+      evidence: [],
+    });
+  }
   const totals = empty();
   const byCountry: Record<string, CountryCases> = {};
   for (const c of index.countries) {
@@ -50,7 +76,10 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       t[row.status]++;
     }
   }
-  const item = (r: CaseRow, detail?: string) => ({ caseId: r.id, seq: r.finishSeq ?? r.startSeq, ...(detail ? { detail } : {}) });
+  const item = (r: CaseRow, detail?: string) => {
+    const seq = r.finishSeq ?? r.startSeq;
+    return { caseId: r.id, ...(seq > 0 ? { seq } : {}), ...(detail ? { detail } : {}) };
+  };
   return {
     result: { totals, byCountry, rows },
     exclusions: [

@@ -362,3 +362,23 @@ describe('cases per country', () => {
     expect(r.exclusions.find((e) => e.reason === 'case-skipped')!.items).toEqual([{ caseId: 'B', seq: 5, detail: 'needs test-clock' }]);
   });
 });
+
+describe('cases known only from results.json', () => {
+  it('lists a case skipped before it started, with its reason, and does not call the record damaged', () => {
+    const record = makeRecord([caseStarted('A'), caseFinished('A', 'passed')]);
+    const base = { country: 'KG', category: 'standard' as const, title: { en: 'B', ru: 'B' }, requirement: 'C.3', tags: [], expected: {}, observed: {}, durationMs: 0, exchangeIds: [], attachments: [] };
+    record.results = {
+      format: 'ecert-results/1',
+      run: record.info,
+      cases: [
+        { ...base, id: 'A', country: 'UZ', status: 'passed', evidence: { firstSeq: 2, lastSeq: 3 } },
+        { ...base, id: 'B', status: 'skipped', skipReason: 'the hub lacks capability test-clock', evidence: { firstSeq: 0, lastSeq: 0 } },
+      ],
+      summary: { total: 2, passed: 1, failed: 0, skipped: 1, error: 0, byCountry: {}, byCategory: {} as never, byCountryCategory: {}, falseAccepts: 0, durationMs: 0 },
+    };
+    const r = computeKpis(record);
+    expect(r.cases.totals).toMatchObject({ total: 2, passed: 1, skipped: 1 });
+    expect(r.cases.byCountry.KG!.cases[0]).toMatchObject({ id: 'B', status: 'skipped', skipReason: 'the hub lacks capability test-clock' });
+    expect(r.exclusions.find((e) => e.reason === 'case-skipped')!.items).toEqual([{ caseId: 'B', detail: 'the hub lacks capability test-clock' }]);
+  });
+});

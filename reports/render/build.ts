@@ -1,5 +1,6 @@
 import type { Lang, MessageParams } from '../../protocol/i18n.ts';
 import type { CountryCode } from '../../protocol/types.ts';
+import { checkLabel } from '../../protocol/reason-messages.ts';
 import { CASE_CATEGORIES } from '../../runner/record.ts';
 import type { RunRecord } from '../run-record.ts';
 import { KPI1_PAIR_TARGET, KPI1_TOTAL_TARGET } from '../kpi/kpi1.ts';
@@ -228,7 +229,7 @@ function verdictBlock(ctx: Ctx): ReportView['verdict'] {
     },
     {
       label: t('tile.cases.label'),
-      value: `${f.int(cases.totals.passed)} / ${f.int(cases.totals.total)}`,
+      value: `${f.int(cases.totals.passed)}\u00a0/\u00a0${f.int(cases.totals.total)}`,
       detail: [t('tile.cases.detail', { failed: cases.totals.failed, skipped: cases.totals.skipped, error: cases.totals.error })],
       target: t('tile.target', { target: t('tile.cases.target'), state: state(ctx, cases.totals.total ? cases.totals.passed === cases.totals.total : null) }),
       tone: cases.totals.total === 0 ? 'neutral' : cases.totals.passed === cases.totals.total ? 'good' : 'bad',
@@ -379,7 +380,7 @@ function kpi2Section(ctx: Ctx): Section {
   blocks.push({
     kind: 'table',
     columns: rateColumns(ctx, t('col.check')),
-    rows: k.checks.map((c) => ({ cells: [{ text: [t(`check.${c}`)] }, ...rateCells(ctx, k.byCheck[c])], trace: traceView(ctx, k.byCheck[c].trace, k.byCheck[c].misses) })),
+    rows: k.checks.map((c) => ({ cells: [{ text: [checkLabel(ctx.lang, c)] }, ...rateCells(ctx, k.byCheck[c])], trace: traceView(ctx, k.byCheck[c].trace, k.byCheck[c].misses) })),
   });
   blocks.push({ kind: 'heading', level: 3, text: t('kpi2.byVerifier.title') });
   blocks.push({
@@ -430,7 +431,7 @@ function kpi2Section(ctx: Ctx): Section {
         ),
         ' ',
         ...joinSpans(
-          fl.checks.map((c) => ({ text: `${t(`check.${c.check}`)} ${t(`result.${c.result}`)}${c.reasonCode ? ` ${c.reasonCode}` : ''}`, tone: 'bad' as Tone })),
+          fl.checks.map((c) => ({ text: `${checkLabel(ctx.lang, c.check)} ${t(`result.${c.result}`)}${c.reasonCode ? ` ${c.reasonCode}` : ''}`, tone: 'bad' as Tone })),
           '; ',
         ),
         ` (${t('trace.lines')} `,
@@ -871,7 +872,7 @@ function failuresSection(ctx: Ctx): Section {
     rows.push({ label: t('failure.expected'), value: [code(JSON.stringify(row.expected))] });
     rows.push({ label: t('failure.observed'), value: [code(JSON.stringify(row.observed))] });
     if (row.exchangeIds.length) rows.push({ label: t('failure.exchanges'), value: [code(row.exchangeIds.join(', '))] });
-    rows.push({ label: t('failure.lines'), value: [{ text: `${row.startSeq}–${row.finishSeq ?? '…'}`, href: ctx.href('evidence.jsonl') }] });
+    if (row.startSeq > 0) rows.push({ label: t('failure.lines'), value: [{ text: `${row.startSeq}–${row.finishSeq ?? '…'}`, href: ctx.href('evidence.jsonl') }] });
     if (row.evidence.length) rows.push({ label: t('failure.files'), value: evidenceLinks(ctx, row.evidence) });
     blocks.push({ kind: 'facts', rows });
   }
@@ -887,7 +888,7 @@ function exclusionsSection(ctx: Ctx): Section {
   if (report.exclusions.length === 0) blocks.push({ kind: 'paragraph', text: [t('exclusions.none')] });
   for (const ex of report.exclusions) {
     blocks.push({ kind: 'paragraph', text: [{ text: t(`exclusion.${ex.scope}.${ex.reason}` as ReportMessageKey, { count: ex.items.length }), bold: true }] });
-    blocks.push({ kind: 'details', summary: `${ex.items.length}`, blocks: [{ kind: 'list', items: groupExclusion(ctx, ex) }] });
+    blocks.push({ kind: 'details', summary: t('exclusions.list', { count: ex.items.length }), blocks: [{ kind: 'list', items: groupExclusion(ctx, ex) }] });
   }
   return { id: 'exclusions', title: t('exclusions.title'), blocks };
 }

@@ -34,7 +34,7 @@ function cell(c: Cell, tag: 'td' | 'th' = 'td'): string {
 
 function tile(t: Tile): string {
   const open = t.href ? `<a class="tile tone-${t.tone}" href="${esc(t.href)}">` : `<div class="tile tone-${t.tone}">`;
-  return `${open}<div class="tile-label">${esc(t.label)}</div><div class="tile-value">${MARK[t.tone]} ${esc(t.value)}</div><div class="tile-detail">${text(t.detail)}</div><div class="tile-target">${esc(t.target)}</div>${t.href ? '</a>' : '</div>'}`;
+  return `${open}<div class="tile-label">${esc(t.label)}</div><div class="tile-value">${t.tone === 'good' || t.tone === 'bad' ? `${MARK[t.tone]} ` : ''}${esc(t.value)}</div><div class="tile-detail">${text(t.detail)}</div><div class="tile-target">${esc(t.target)}</div>${t.href ? '</a>' : '</div>'}`;
 }
 
 function block(b: Block): string {
@@ -88,11 +88,12 @@ header.top p{margin:2px 0 0;opacity:.85;font-size:13px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:10px;margin:10px 0}
 .tile{display:block;border-radius:6px;padding:10px 12px;border:1px solid var(--line);border-left-width:6px;color:inherit;text-decoration:none}
 .tile-label{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:#444}
-.tile-value{font-size:26px;font-weight:700;line-height:1.2;margin:2px 0;white-space:nowrap}
+.tile-value{font-size:24px;font-weight:700;line-height:1.2;margin:2px 0}
 .tile-detail{font-size:12.5px;color:#333}
 .tile-target{font-size:12.5px;margin-top:4px;font-weight:600}
-.tone-good{border-left-color:var(--good)}.tone-good .tile-value,.tone-good .tile-target{color:var(--good)}
-.tone-bad{border-left-color:var(--bad)}.tone-bad .tile-value,.tone-bad .tile-target{color:var(--bad)}
+.tone-good{border-left-color:var(--good)}.tile.tone-good>.tile-value,.tile.tone-good>.tile-target{color:var(--good)}
+.tone-bad{border-left-color:var(--bad)}.tile.tone-bad>.tile-value,.tile.tone-bad>.tile-target{color:var(--bad)}
+.tile.tone-neutral>.tile-value{color:#555}
 .tone-warn{border-left-color:var(--warn)}.tone-neutral{border-left-color:#999}.tone-info{border-left-color:var(--info)}
 .tile.tone-bad{background:var(--bad-bg)}.tile.tone-good{background:var(--good-bg)}
 .alert{border-radius:6px;padding:8px 12px;margin:10px 0;border:1px solid var(--line);border-left-width:6px}

@@ -81,7 +81,7 @@ function tileCell(ctx: Ctx, t: Tile): TableCell {
   return {
     stack: [
       { text: t.label.toUpperCase(), fontSize: 7, color: '#444444' },
-      { text: `${MARK[t.tone]} ${t.value}`, fontSize: 18, bold: true, color: FG[t.tone], margin: [0, 2, 0, 2] },
+      { text: `${t.tone === 'good' || t.tone === 'bad' ? `${MARK[t.tone]} ` : ''}${t.value}`, fontSize: 18, bold: true, color: FG[t.tone], margin: [0, 2, 0, 2] },
       { text: text(ctx, t.detail), fontSize: 7.5 },
       { text: t.target, fontSize: 7.5, bold: true, color: FG[t.tone], margin: [0, 2, 0, 0] },
     ],

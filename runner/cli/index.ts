@@ -79,6 +79,7 @@ class LocalizedHelp extends Help {
 export function localizeCommand(cmd: Command, lang: Lang): Command {
   const help = lang === 'ru' ? 'показать справку по команде' : 'display help for command';
   cmd.helpOption('-h, --help', help);
+  cmd.helpCommand('help [command]', help);
   cmd.createHelp = () => Object.assign(new LocalizedHelp(lang), cmd.configureHelp());
   return cmd;
 }

@@ -6,7 +6,7 @@ import type { CatalogCase, FaultSpec, Step } from '../../scenarios/types.ts';
 import type { CaseStatus } from '../record.ts';
 import type { HarnessEnvironment, NodeDecision, NodeHandle, NodeReceipt } from './environment.ts';
 import type { EvidenceWriter } from './evidence.ts';
-import type { CaseLock } from './lock.ts';
+import type { CaseLock, LockRequest } from './lock.ts';
 import { LogMirror } from './log-mirror.ts';
 import { type CaseObservation, type CaseVerdict, evaluate } from './oracle.ts';
 
@@ -94,12 +94,12 @@ export async function runCase(c: CatalogCase, opts: CaseRunOptions): Promise<Cas
     return { caseId: c.id, status: 'skipped', skipReason: skip, expected, observed: {}, exchangeIds: [], durationMs: 0, firstSeq: first.seq, lastSeq: last.seq };
   }
 
-  const exclusive = c.steps.some((s) => s.do === 'advance-clock');
   const run = new CaseRun(c, opts, hooks);
   let observation: CaseObservation | undefined;
   let verdict: CaseVerdict;
   try {
-    observation = await opts.lock.run(exclusive, () => run.execute());
+    const mockCountries = env.profiles.map((p) => p.code).filter((code) => env.node(code).mock);
+    observation = await opts.lock.run(lockRequest(c, mockCountries), () => run.execute());
     verdict = evaluate(c.expect, observation);
   } catch (error) {
     // Only a bug in the harness itself gets here: the engine turns every expected failure into an observation.
@@ -133,6 +133,19 @@ export async function runCase(c: CatalogCase, opts: CaseRunOptions): Promise<Cas
     firstSeq: first.seq,
     lastSeq: last.seq,
   };
+}
+
+/** What a case must not share: the hub when it moves its clock or restarts it, a node it faults. */
+export function lockRequest(c: CatalogCase, federation: readonly string[]): LockRequest {
+  const alone = c.steps.some((s) => s.do === 'advance-clock' || s.do === 'restart-hub');
+  const faulted = [...c.faults, ...c.steps.filter((s): s is Extract<Step, { do: 'fault' }> => s.do === 'fault')].map((f) => (f.party === 'sender' ? c.sender : c.recipient));
+  const third = c.steps.some((s) => s.do === 'probe-privacy') ? thirdCountry(c, federation) : undefined;
+  return { alone, shared: [c.sender, c.recipient, ...(third ? [third] : [])], exclusive: faulted };
+}
+
+/** The country whose node probes an exchange it is not party to. */
+function thirdCountry(c: CatalogCase, candidates: readonly string[]): string | undefined {
+  return [...candidates].sort().find((code) => code !== c.sender && code !== c.recipient);
 }
 
 function summarize(o: CaseObservation): Record<string, unknown> {
@@ -439,8 +452,8 @@ class CaseRun {
   /** A third country's node tries every way of touching the exchange; each answer other than 403/404 is a leak. */
   private async probePrivacy(): Promise<string> {
     const ex = this.requireExchange();
-    const third = this.env.profiles.map((p) => p.code).find((code) => code !== this.c.sender && code !== this.c.recipient);
-    if (!third) throw new StepError('probe-privacy', 'error', 'a privacy probe needs a third country in the federation');
+    const third = thirdCountry(this.c, this.env.profiles.map((p) => p.code).filter((code) => this.env.node(code).mock));
+    if (!third) throw new StepError('probe-privacy', 'error', 'a privacy probe needs a third country with a mock node');
     const client = this.env.node(third).client;
     const leaks: string[] = [];
     const refused = (e: unknown) => e instanceof HubError && (e.status === 403 || e.status === 404);
@@ -456,6 +469,8 @@ class CaseRun {
         await probe();
         leaks.push(`${what} (answered 2xx)`);
       } catch (error) {
+        // No answer is not a leak: the probe could not be made, which the step reports as such.
+        if (error instanceof HubUnreachableError) throw error;
         if (!refused(error)) leaks.push(`${what} (answered ${error instanceof HubError ? `HTTP ${error.status} ${error.code}` : error instanceof Error ? error.message : String(error)})`);
       }
     }

@@ -37,3 +37,34 @@ describe('CaseLock', () => {
     await expect(lock.run(true, async () => 8)).resolves.toBe(8);
   });
 });
+
+describe('CaseLock per node', () => {
+  it('gives a faulted node to one case while cases on other nodes run on', async () => {
+    const lock = new CaseLock();
+    const log: string[] = [];
+    const job = (name: string, req: Parameters<CaseLock['run']>[0], ms = 10) =>
+      lock.run(req, async () => {
+        log.push(`+${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`-${name}`);
+      });
+    await Promise.all([
+      job('fault-PK', { shared: ['UZ'], exclusive: ['PK'] }, 20),
+      job('uses-PK', { shared: ['KG', 'PK'] }),
+      job('elsewhere', { shared: ['AZ', 'TJ'] }),
+    ]);
+    // The case on AZ/TJ did not wait for the fault on PK; the case using PK did.
+    expect(log.indexOf('+elsewhere')).toBeLessThan(log.indexOf('-fault-PK'));
+    expect(log.indexOf('+uses-PK')).toBeGreaterThan(log.indexOf('-fault-PK'));
+  });
+
+  it('does not deadlock when two cases fault each other\u2019s nodes in opposite order', async () => {
+    const lock = new CaseLock();
+    const done = await Promise.all([
+      lock.run({ exclusive: ['UZ', 'PK'] }, async () => 'a'),
+      lock.run({ exclusive: ['PK', 'UZ'] }, async () => 'b'),
+      lock.run({ alone: true }, async () => 'c'),
+    ]);
+    expect(done).toEqual(['a', 'b', 'c']);
+  });
+});

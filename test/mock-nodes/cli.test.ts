@@ -4,9 +4,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProfile } from '../../fixtures/profiles/index.ts';
-import { type ServerNodes, materialFromPki, nodeServerTls, startServerNodes } from '../../mock-nodes/index.ts';
+import { type ServerNodes, nodeServerTls, startServerNodes } from '../../mock-nodes/index.ts';
 import { type ReferenceHub, hubTlsFromPki, startReferenceHub } from '../../reference-hub/index.ts';
-import { FAST_RETRY, SEED, genuineIssuer, pki } from './support.ts';
+import { FAST_RETRY, SEED, pki } from './support.ts';
 
 // `ecert nodes start` as a tester runs it: a separate process serving UZ (push) and KG (pull) as
 // HTTPS servers against a hub, registering them, answering deliveries, taking faults over its
@@ -39,9 +39,8 @@ describe('ecert nodes start', () => {
     pk = await startServerNodes({
       hub: { url: hub.url, ca: hub.caPem, operator: hub.operator },
       profiles: [getProfile('PK')],
-      material: (p) => materialFromPki(pki(), p.code),
+      pki: pki(),
       seed: SEED,
-      issuer: genuineIssuer,
       timing: { retryMinMs: 10, retryMaxMs: 100, followMinMs: 5, followMaxMs: 100 },
     });
   });
@@ -104,6 +103,13 @@ describe('ecert nodes start', () => {
     expect(kgLog).toContain(`"type":"decided","exchangeId":"${third.exchange.exchangeId}"`);
   });
 
+  it('server-ca writes the nodes\' server CA before any node runs, identical to what start writes', async () => {
+    const result = await ecert(['nodes', 'server-ca', '--data', path.join(tmp, 'ca-only'), '--seed', SEED]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('--delivery-ca');
+    expect(fs.readFileSync(path.join(tmp, 'ca-only', 'server-ca.pem'), 'utf8')).toBe(nodeServerTls({ seed: SEED, country: 'UZ' }).caPem);
+  });
+
   it('exits 2 naming the known countries for an unknown one', async () => {
     const result = await ecert(['nodes', 'start', '--countries', 'UZ,XX', '--hub-ca', files.ca]);
     expect(result.exitCode).toBe(2);
@@ -117,6 +123,21 @@ describe('ecert nodes start', () => {
     expect(result.stderr).toContain('the hub at https://127.0.0.1:59997 could not be reached (ECONNREFUSED)');
     expect(result.stderr).toContain('ecert hub start');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 when the hub refuses the registration (credentials that are not the operator\'s)', async () => {
+    const cert = path.join(tmp, 'not-operator.pem');
+    const key = path.join(tmp, 'not-operator.key');
+    fs.writeFileSync(cert, pki().country('PK').node.pem);
+    fs.writeFileSync(key, pki().country('PK').node.keyPem);
+    const result = await ecert([
+      ...['nodes', 'start', '--countries', 'TJ', '--hub', hub.url, '--hub-ca', files.ca, '--operator-cert', cert, '--operator-key', key],
+      ...['--port-base', '0', '--data', path.join(tmp, 'refused'), '--seed', SEED],
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('the hub refused to register the TJ node');
+    expect(result.stderr).toMatch(/40[13]/);
+    expect(result.stderr).toContain('--operator-cert');
   });
 
   it('exits 2 when the hub CA file cannot be read', async () => {

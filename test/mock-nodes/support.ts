@@ -1,47 +1,19 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { IssuedDocument } from '../../fixtures/issue.ts';
-import { generateMetadata, renderDocumentPdf } from '../../fixtures/documents/index.ts';
-import type { CountryProfile } from '../../fixtures/profile.ts';
 import { createTestPki, type TestPki } from '../../fixtures/pki.ts';
 import { loadProfiles } from '../../fixtures/profiles/index.ts';
-import { buildEnvelope } from '../../protocol/envelope.ts';
-import { signPdf } from '../../protocol/pdf/sign.ts';
-import { type InProcessNodes, type Issuer, InProcessNetwork, materialFromPki, startInProcessNodes, startServerNodes, type ServerNodes } from '../../mock-nodes/index.ts';
+import { type InProcessNodes, InProcessNetwork, startInProcessNodes, startServerNodes, type ServerNodes } from '../../mock-nodes/index.ts';
 import { type ReferenceHub, hubTlsFromPki, startReferenceHub } from '../../reference-hub/index.ts';
 
-// Test support for the mock-node tests against the reference hub: a genuine-document issuer
-// (factory + signer; the full variant pipeline is fixtures/issue.ts) and a hub + five nodes on
-// either transport, with millisecond retry timing.
+// Test support for the mock-node tests against the reference hub: a hub + five nodes on either
+// transport, with millisecond retry timing.
 
 export const SEED = 'mock-nodes-test';
 export const profiles = loadProfiles();
 let pkiCache: TestPki | undefined;
 export function pki(): TestPki {
   return (pkiCache ??= createTestPki({ seed: SEED, profiles }));
-}
-
-/** Genuine documents: metadata from the factory, rendered, signed with the country's registered signer. */
-export function genuineIssuer(profile: CountryProfile): Issuer {
-  return async (req) => {
-    const signer = pki().country(req.sender).signer;
-    const metadata = generateMetadata({ profile, type: req.type, product: req.hsCode, recipient: req.recipient, seed: req.seed, issuedAt: req.issuedAt });
-    const unsigned = await renderDocumentPdf(metadata, { profile, ...(req.qr !== undefined ? { qr: req.qr } : {}) });
-    const pdf = signPdf(unsigned, signer, { signingTime: req.issuedAt, digest: signer.digest });
-    const envelope = buildEnvelope(pdf, metadata, { keyId: signer.keyId, subFilter: 'adbe.pkcs7.detached' });
-    const doc: IssuedDocument = {
-      pdf,
-      envelope,
-      metadata,
-      variant: 'genuine',
-      genuine: true,
-      keyId: signer.keyId,
-      sha256: crypto.createHash('sha256').update(pdf).digest('hex'),
-    };
-    return doc;
-  };
 }
 
 export const FAST_RETRY = { attempts: 4, baseDelayMs: 20, factor: 2, maxDelayMs: 200, attemptTimeoutMs: 400 };
@@ -54,13 +26,8 @@ export interface World {
 
 export async function startWorld(options: { transport: 'in-process' | 'server'; defects?: string[]; retry?: Partial<typeof FAST_RETRY>; pullWindowMs?: number }): Promise<World> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecert-nodes-test-'));
-  const material = (p: CountryProfile) => materialFromPki(pki(), p.code);
-  const base = {
-    profiles,
-    material,
-    seed: SEED,
-    issuer: genuineIssuer,
-  };
+  // Material and issuer (fixtures/issue.ts, every variant) from the test PKI.
+  const base = { profiles, pki: pki(), seed: SEED };
   if (options.transport === 'in-process') {
     const network = new InProcessNetwork();
     const hub = await startReferenceHub({

@@ -1,6 +1,5 @@
 import type { CliCommandModule } from '../index.ts';
-import { resolveSelection } from '../../run.ts';
-import { selectCases } from '../../selection.ts';
+import { resolveSelection, selectCases } from '../../selection.ts';
 import { runMessages } from './run.messages.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -27,6 +27,7 @@ interface StartFlags {
   retryBaseMs?: string;
   retention?: string;
   pullWindow?: string;
+  deliveryCa?: string[];
 }
 
 function wholeNumber(ctx: CliContext, value: string | undefined, option: string, min: number): number | undefined {
@@ -63,6 +64,13 @@ async function start(flags: StartFlags, ctx: CliContext): Promise<void> {
   const retentionMs = wholeNumber(ctx, flags.retention, '--retention', 0);
   const pullWindowMs = wholeNumber(ctx, flags.pullWindow, '--pull-window', 0);
 
+  const deliveryCa = (flags.deliveryCa ?? []).map((file) => {
+    try {
+      return fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8');
+    } catch (error) {
+      throw new UsageError(t('error.deliveryCa', { file, message: (error as Error).message }));
+    }
+  });
   const dataDir = path.resolve(ctx.io.cwd, flags.data);
   const tlsDir = path.join(dataDir, 'tls');
   let hub: ReferenceHub;
@@ -82,6 +90,7 @@ async function start(flags: StartFlags, ctx: CliContext): Promise<void> {
       retry: { ...(attempts !== undefined ? { attempts } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}) },
       ...(retentionMs !== undefined ? { retentionMs } : {}),
       ...(pullWindowMs !== undefined ? { pullWindowMs } : {}),
+      ...(deliveryCa.length ? { deliveryTls: { ca: deliveryCa } } : {}),
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
@@ -134,6 +143,7 @@ export const hubCommand: CliCommandModule = {
       .addOption(new Option('--retry-base-ms <ms>', t('option.retryBase', { value: DEFAULT_RETRY.baseDelayMs })))
       .addOption(new Option('--retention <ms>', t('option.retention', { value: DAY })))
       .addOption(new Option('--pull-window <ms>', t('option.pullWindow', { value: DAY })))
+      .addOption(new Option('--delivery-ca <file>', t('option.deliveryCa')).argParser(collect))
       .action((flags: StartFlags) => start(flags, ctx));
     hub
       .command('defects')

@@ -19,12 +19,15 @@ export const nodesCliMessages = defineCatalog(
     'option.pullInterval': 'milliseconds between inbox pulls of track B nodes (default {ms})',
     'option.data': 'directory for the nodes\u2019 certificates and logs (default {dir})',
     'option.seed': 'seed of the test PKI the nodes sign and authenticate with (default {seed})',
+    'serverCa.description':
+      'Write the CA of the mock nodes\u2019 server certificates (derived from the seed) so a hub can trust it before the nodes start: ecert hub start --delivery-ca FILE.',
+    'serverCa.written': 'Server CA of the mock nodes written to {file} (give it to the hub: ecert hub start --delivery-ca {file}).',
     'started.title': 'Mock national nodes running against {hub}',
     'started.push': '{country}  track A  push  {url}',
     'started.pull': '{country}  track B  pull  pulls its inbox every {ms} ms',
     'started.clientCert': 'client certificate: {file}',
     'started.real': 'Not mocked (real nodes expected): {countries}',
-    'started.serverCa': 'Server CA of the nodes (the hub must trust it to push deliveries): {file}',
+    'started.serverCa': 'Server CA of the nodes (the hub must trust it to push deliveries: ecert hub start --delivery-ca {file}): {file}',
     'started.registered': 'Registered at the hub with the operator certificate: nodes, CA certificates and signer certificates.',
     'started.notRegistered':
       'Not registered (no operator credentials): ask the hub operator to register each node\u2019s client certificate above, its delivery mode and callback URL, and the certificates in {dir}.',
@@ -69,12 +72,15 @@ export const nodesCliMessages = defineCatalog(
     'option.pullInterval': 'интервал опроса входящего ящика узлами трека B в миллисекундах (по умолчанию {ms})',
     'option.data': 'каталог для сертификатов и журналов узлов (по умолчанию {dir})',
     'option.seed': 'начальное значение тестовой PKI, которой узлы подписывают документы и проходят аутентификацию (по умолчанию {seed})',
+    'serverCa.description':
+      'Записать УЦ серверных сертификатов имитаторов узлов (выводится из начального значения), чтобы хаб мог доверять ему до запуска узлов: ecert hub start --delivery-ca ФАЙЛ.',
+    'serverCa.written': 'УЦ серверных сертификатов имитаторов узлов записан в {file} (передайте его хабу: ecert hub start --delivery-ca {file}).',
     'started.title': 'Имитаторы национальных узлов работают с хабом {hub}',
     'started.push': '{country}  трек A  push  {url}',
     'started.pull': '{country}  трек B  pull  опрашивает входящий ящик каждые {ms} мс',
     'started.clientCert': 'клиентский сертификат: {file}',
     'started.real': 'Не имитируются (ожидаются реальные узлы): {countries}',
-    'started.serverCa': 'УЦ серверных сертификатов узлов (хаб должен доверять ему для push-доставки): {file}',
+    'started.serverCa': 'УЦ серверных сертификатов узлов (хаб должен доверять ему для push-доставки: ecert hub start --delivery-ca {file}): {file}',
     'started.registered': 'Зарегистрированы в хабе с сертификатом оператора: узлы, сертификаты УЦ и сертификаты подписантов.',
     'started.notRegistered':
       'Не зарегистрированы (нет учётных данных оператора): попросите оператора хаба зарегистрировать клиентский сертификат каждого узла (см. выше), режим доставки и URL обратного вызова, а также сертификаты из {dir}.',

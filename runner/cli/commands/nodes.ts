@@ -5,7 +5,7 @@ import { createTestPki } from '../../../fixtures/pki.ts';
 import { PROFILE_CODES, loadProfiles } from '../../../fixtures/profiles/index.ts';
 import { HubError, HubUnreachableError } from '../../../protocol/hub-contract.ts';
 import { createHttpHubClient } from '../../../protocol/hub-http.ts';
-import { DEFAULT_TIMING, type ServerNodes, materialFromPki, startServerNodes } from '../../../mock-nodes/index.ts';
+import { DEFAULT_TIMING, type ServerNodes, nodeServerCaPem, startServerNodes } from '../../../mock-nodes/index.ts';
 import { CliError, EXIT, UnreachableError, UsageError } from '../errors.ts';
 import type { CliCommandModule, CliContext } from '../index.ts';
 import { DEFAULT_HUB_DATA, DEFAULT_HUB_PORT } from './hub.ts';
@@ -164,7 +164,7 @@ async function start(given: StartFlags, ctx: CliContext): Promise<void> {
     nodes = await startServerNodes({
       hub: { url: hubUrl.origin + hubUrl.pathname.replace(/\/+$/, ''), ca: hubCa, ...(operator ? { operator } : {}) },
       profiles,
-      material: (profile) => materialFromPki(pki, profile.code),
+      pki,
       seed: flags.seed,
       timing: { ...DEFAULT_TIMING, pullIntervalMs },
       logDir: path.join(dataDir, 'logs'),
@@ -237,5 +237,22 @@ export const nodesCommand: CliCommandModule = {
       .addOption(new Option('--data <dir>', t('option.data', { dir: DEFAULT_NODES_DATA })))
       .addOption(new Option('--seed <seed>', t('option.seed', { seed: DEFAULT_NODES_SEED })))
       .action((flags: StartFlags) => start(flags, ctx));
+    nodes
+      .command('server-ca')
+      .description(t('serverCa.description'))
+      .addOption(new Option('--data <dir>', t('option.data', { dir: DEFAULT_NODES_DATA })))
+      .addOption(new Option('--seed <seed>', t('option.seed', { seed: DEFAULT_NODES_SEED })))
+      .action((flags: { data?: string; seed?: string }) => {
+        // The CA is derived from the seed, so it can be handed to the hub before any node runs.
+        const dataDir = path.resolve(ctx.io.cwd, flags.data ?? DEFAULT_NODES_DATA);
+        const file = path.join(dataDir, 'server-ca.pem');
+        try {
+          fs.mkdirSync(dataDir, { recursive: true });
+          fs.writeFileSync(file, nodeServerCaPem(flags.seed ?? DEFAULT_NODES_SEED));
+        } catch (error) {
+          throw new CliError(t('error.data', { dir: dataDir, message: (error as Error).message }), EXIT.usage, t('error.data.hint'));
+        }
+        ctx.io.stdout(`${t('serverCa.written', { file })}\n`);
+      });
   },
 };

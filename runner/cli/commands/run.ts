@@ -1,7 +1,10 @@
 import { Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { CliCommandModule, CliContext } from '../index.ts';
-import { type RunRequest, executeRun } from '../../run.ts';
+import type { RunRequest } from '../../selection.ts';
+
+// run.ts pulls in vitest; it is loaded only when a run starts, so other commands start fast.
+const executeRun: typeof import('../../run.ts').executeRun = async (...args) => (await import('../../run.ts')).executeRun(...args);
 import { runMessages } from './run.messages.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

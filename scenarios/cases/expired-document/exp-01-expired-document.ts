@@ -1,12 +1,14 @@
 import { defineCase } from '../../types.ts';
+import { cocPartners } from '../../select.ts';
 
 export default defineCase({
   id: 'EXP-01',
   category: 'expired-document',
   title: { en: 'Certificate validity has ended (to {partner})', ru: 'Срок действия сертификата истёк (получатель {partner})' },
   requirement: 'C.3 exception scenario: expired document: validity window ended',
-  partners: 'one',
-  document: { variant: 'expired-document' },
+  // A validity window exists only on a certificate of conformity.
+  partners: cocPartners,
+  document: { type: 'coc', variant: 'expired-document' },
   expect: {
     oracle: 'DOCUMENT_EXPIRED',
     hub: { status: 'Rejected', reasonCode: 'DOCUMENT_EXPIRED' },

@@ -1,4 +1,5 @@
 import { defineCase } from '../../types.ts';
+import { cocPartners } from '../../select.ts';
 
 export default defineCase({
   id: 'EXP-05',
@@ -21,8 +22,9 @@ export default defineCase({
       'при отправке, отклонён при решении. Причина — задержка, а не сам документ.',
   },
   needs: ['test-clock'],
-  partners: 'one',
-  document: { variant: 'short-validity' },
+  // A validity window exists only on a certificate of conformity.
+  partners: cocPartners,
+  document: { type: 'coc', variant: 'short-validity' },
   steps: [
     { do: 'issue' },
     { do: 'submit' },

@@ -1,0 +1,326 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CountryCode } from '../../protocol/types.ts';
+import { type HubClient, HubUnreachableError, type LogKind } from '../../protocol/hub-contract.ts';
+import { type HubFetch, createHttpHubClient, defaultHubFetch, transportErrorCode } from '../../protocol/hub-http.ts';
+import { trustFingerprints } from '../../protocol/trust.ts';
+import type { CountryProfile } from '../../fixtures/profile.ts';
+import { loadProfiles } from '../../fixtures/profiles/index.ts';
+import { type TestPki, createTestPki } from '../../fixtures/pki.ts';
+import { type IssueRequest, issueDocument } from '../../fixtures/issue.ts';
+import { InProcessNetwork, type MockNode, type MockNodes, type NodeClock, createClock, startInProcessNodes, startServerNodes } from '../../mock-nodes/index.ts';
+import { type ReferenceHub, hubTlsFromPki, startReferenceHub } from '../../reference-hub/index.ts';
+import type { FaultSpec } from '../../scenarios/types.ts';
+import type { RunConfig } from '../config.ts';
+import type { HarnessClock, HarnessEnvironment, NodeDecision, NodeHandle, NodeReceipt } from '../engine/environment.ts';
+import type { EvidenceWriter } from '../engine/evidence.ts';
+
+// Builds the world a run tests: the embedded reference hub with in-process mock nodes (CI), or
+// a remote hub with the mock nodes as HTTPS servers (missions). The engine sees only
+// HarnessEnvironment; which of the two it is changes nothing in the cases.
+
+export class EnvironmentError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/**
+ * The operator's reads are idempotent, and a pooled keep-alive connection the server has just
+ * closed answers with a reset: retry such a request once, so a race in connection reuse is not
+ * reported as the hub's fault.
+ */
+export function retryStaleConnections(inner: HubFetch): HubFetch {
+  return async (url, init) => {
+    try {
+      return await inner(url, init);
+    } catch (error) {
+      const idempotent = init.method === 'GET' || init.method === 'HEAD' || init.method === 'PUT';
+      if (!idempotent || transportErrorCode(error) !== 'ECONNRESET') throw error;
+      return inner(url, init);
+    }
+  };
+}
+
+/** A mock node as the engine sees it. */
+function mockHandle(node: MockNode, deliveryTimeoutMs: number): NodeHandle {
+  const receipt = (id: string): NodeReceipt => {
+    const r = node.receipt(id);
+    if (!r) throw new Error(`${node.country} node holds no receipt for exchange ${id}`);
+    return { exchangeId: r.exchangeId, deliveries: r.deliveries, sha256: r.sha256, receivedAt: r.receivedAt };
+  };
+  const decisionOf = (d: import('../../mock-nodes/index.ts').NodeDecision): NodeDecision => ({
+    exchangeId: d.exchangeId,
+    decision: d.decision,
+    ...(d.reasonCode ? { reasonCode: d.reasonCode } : {}),
+    verification: d.report,
+    mechanisms: d.mechanisms.map((m) => ({ mechanism: m.mechanism, ok: m.result !== 'failed', detail: m.detail })),
+    at: d.decidedAt,
+  });
+  return {
+    country: node.country,
+    profile: node.profile,
+    mock: true,
+    delivery: node.deliveryMode,
+    client: node.hub,
+    async submit(doc, recipient, idempotencyKey) {
+      const sent = await node.send(doc, { recipient, idempotencyKey });
+      return { exchange: sent.exchange, attempts: sent.attempts };
+    },
+    async receive(exchangeId, timeoutMs) {
+      await node.waitForDelivery(exchangeId, { timeoutMs });
+      return receipt(exchangeId);
+    },
+    async decide(exchangeId) {
+      return decisionOf(await node.decide(exchangeId));
+    },
+    async applyFault(fault: FaultSpec) {
+      const { party: _party, ...spec } = fault;
+      // A slow answer must outlast the hub's time-out for one delivery attempt.
+      node.faults.apply(spec.fault === 'slow' ? { ...spec, delayMs: deliveryTimeoutMs * 2 + 200 } : spec);
+    },
+    async clearFaults() {
+      node.faults.clear();
+    },
+    record(documentId) {
+      const r = node.record(documentId);
+      return {
+        sent: r.sent,
+        received: r.received.map((x) => ({ exchangeId: x.exchangeId, deliveries: x.deliveries, sha256: x.sha256, receivedAt: x.receivedAt })),
+        decisions: r.decisions.map(decisionOf),
+      };
+    },
+  };
+}
+
+/** A country's real node: the harness cannot drive it, only observe it through the hub. */
+function realHandle(profile: CountryProfile, operator: HubClient): NodeHandle {
+  const refuse = (what: string) => async (): Promise<never> => {
+    throw new Error(`${profile.code} runs as a real node: the harness cannot ${what}`);
+  };
+  return {
+    country: profile.code,
+    profile,
+    mock: false,
+    delivery: profile.track === 'A' ? 'push' : 'pull',
+    client: operator,
+    submit: refuse('submit on its behalf'),
+    receive: refuse('take delivery on its behalf'),
+    decide: refuse('decide on its behalf'),
+    applyFault: refuse('inject faults into it'),
+    clearFaults: async () => {},
+    record: () => ({ sent: [], received: [], decisions: [] }),
+  };
+}
+
+function harnessClock(nodeClock: NodeClock, operator: HubClient, testClock: boolean): HarnessClock {
+  return {
+    now: () => nodeClock.now(),
+    async advance(ms) {
+      if (!testClock) throw new Error('the hub offers no test clock');
+      const next = nodeClock.offsetMs + ms;
+      await operator.setClock({ offsetMs: next });
+      nodeClock.setOffset(next);
+    },
+    async reset() {
+      if (nodeClock.offsetMs === 0) return;
+      if (testClock) await operator.setClock({ offsetMs: 0 });
+      nodeClock.setOffset(0);
+    },
+  };
+}
+
+async function writeLog(operator: HubClient, kind: LogKind, file: string): Promise<void> {
+  const lines: string[] = [];
+  let after = 0;
+  for (;;) {
+    const batch = await operator.readLog(kind, { afterSeq: after, limit: 1000 });
+    for (const e of batch) lines.push(JSON.stringify(e));
+    if (batch.length < 1000) break;
+    after = batch.at(-1)!.seq;
+  }
+  fs.writeFileSync(file, lines.length ? `${lines.join('\n')}\n` : '');
+}
+
+interface Parts {
+  mode: 'embedded' | 'remote';
+  hubUrl: string;
+  operator: HubClient;
+  profiles: CountryProfile[];
+  pki: TestPki;
+  nodes: MockNodes;
+  clock: NodeClock;
+  deliveryTimeoutMs: number;
+  extraCapabilities: string[];
+  restartHub?: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+async function finish(parts: Parts, cfg: RunConfig, evidence: EvidenceWriter): Promise<HarnessEnvironment> {
+  const version = await parts.operator.version();
+  const capabilities = new Set([...version.capabilities, ...parts.extraCapabilities]);
+  const handles = new Map<CountryCode, NodeHandle>();
+  for (const profile of parts.profiles) {
+    const mock = parts.nodes.nodes.get(profile.code);
+    handles.set(profile.code, mock ? mockHandle(mock, parts.deliveryTimeoutMs) : realHandle(profile, parts.operator));
+  }
+  const trust = parts.pki.trustRegistry();
+  const fingerprints = trustFingerprints(trust);
+  evidence.append({
+    type: 'environment-ready',
+    hub: {
+      mode: parts.mode,
+      url: parts.hubUrl,
+      name: version.name,
+      version: version.version,
+      contractVersion: version.contractVersion,
+      instanceId: version.instanceId,
+      capabilities: [...capabilities].sort(),
+      defects: version.defects ?? [],
+    },
+    trustRegistry: { sha256: fingerprints.sha256, certificates: fingerprints.certificates.map((c) => ({ ...c })) as never },
+    nodes: parts.profiles.map((p) => ({ country: p.code, mock: handles.get(p.code)!.mock, delivery: handles.get(p.code)!.delivery, track: p.track })),
+  });
+  return {
+    mode: parts.mode,
+    hubUrl: parts.hubUrl,
+    hubVersion: version,
+    capabilities,
+    profiles: parts.profiles,
+    operator: parts.operator,
+    clock: harnessClock(parts.clock, parts.operator, capabilities.has('test-clock')),
+    trust: () => trust,
+    node(country) {
+      const h = handles.get(country);
+      if (!h) throw new Error(`no node for ${country}`);
+      return h;
+    },
+    issue: (req: IssueRequest) => issueDocument(req, { pki: parts.pki, profiles: parts.profiles }),
+    deliveryTimeoutMs: parts.deliveryTimeoutMs,
+    awaitTimeoutMs: cfg.timeouts.awaitMs,
+    ...(parts.restartHub ? { restartHub: parts.restartHub } : {}),
+    async exportLogs(dir) {
+      fs.mkdirSync(dir, { recursive: true });
+      await writeLog(parts.operator, 'exchange', path.join(dir, 'hub-exchange-log.jsonl'));
+      await writeLog(parts.operator, 'audit', path.join(dir, 'hub-audit-log.jsonl'));
+      parts.nodes.exportLogs(dir);
+    },
+    close: parts.close,
+  };
+}
+
+async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles: CountryProfile[], pki: TestPki): Promise<Parts> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecert-hub-'));
+  const network = new InProcessNetwork();
+  const clock = createClock();
+  let hub: ReferenceHub;
+  try {
+    hub = await startReferenceHub({
+      dataDir,
+      tls: hubTlsFromPki(pki.hub),
+      testMode: true,
+      // The hub and the nodes read the same base time; the test clock shifts both together.
+      clock: { now: () => Date.now() },
+      retry: { ...cfg.hub.retry, attemptTimeoutMs: cfg.hub.deliveryTimeoutMs },
+      pullWindowMs: cfg.hub.pullWindowMs,
+      retentionMs: cfg.hub.retentionMs,
+      defects: cfg.hub.defects,
+      // The in-process network speaks the WHATWG fetch types, the hub undici's; same shape at run time.
+      fetch: network.fetch as never,
+      logger: false,
+    });
+  } catch (error) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw new EnvironmentError(`the embedded reference hub did not start: ${error instanceof Error ? error.message : String(error)}`, 'check that the temporary folder is writable and better-sqlite3 is installed (npm ci)', { cause: error });
+  }
+  const mocked = profiles.filter((p) => !cfg.nodes.real.includes(p.code));
+  const nodes = await startInProcessNodes({
+    hub: { url: hub.url, ca: hub.caPem, operator: hub.operator },
+    profiles: mocked,
+    pki,
+    seed: cfg.seed,
+    network,
+    clock,
+    decideOnRequest: true,
+  });
+  return {
+    mode: 'embedded',
+    hubUrl: hub.url,
+    operator: hub.client('operator', { wrapFetch: retryStaleConnections }),
+    profiles,
+    pki,
+    nodes,
+    clock,
+    deliveryTimeoutMs: cfg.hub.deliveryTimeoutMs,
+    extraCapabilities: ['hub-restart'],
+    restartHub: () => hub.restart(),
+    async close() {
+      await nodes.stop();
+      await hub.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: CountryProfile[], pki: TestPki): Promise<Parts> {
+  const read = (file: string) => fs.readFileSync(file, 'utf8');
+  const creds = { ca: read(cfg.hub.ca), cert: read(cfg.hub.operator.cert), key: read(cfg.hub.operator.key) };
+  const operator = createHttpHubClient({ baseUrl: cfg.hub.url, tls: creds, timeoutMs: 30_000, fetch: retryStaleConnections(defaultHubFetch) });
+  try {
+    await operator.health();
+  } catch (error) {
+    const why = error instanceof HubUnreachableError ? `${error.errorCode}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    throw new EnvironmentError(`the hub at ${cfg.hub.url} could not be reached (${why})`, 'check the URL, the network (VPN, firewall) and that hub.ca in ecert.config.ts is the CA of the hub\u2019s certificate', { cause: error });
+  }
+  const clock = createClock();
+  const mocked = profiles.filter((p) => !cfg.nodes.real.includes(p.code));
+  let nodes: MockNodes;
+  try {
+    nodes = await startServerNodes({
+      hub: { url: cfg.hub.url, ca: creds.ca, operator: { cert: creds.cert, key: creds.key } },
+      profiles: mocked,
+      pki,
+      seed: cfg.seed,
+      clock,
+      portBase: cfg.nodes.portBase,
+      bind: cfg.nodes.host,
+      ...(cfg.nodes.publicUrl ? { publicUrl: cfg.nodes.publicUrl } : {}),
+      decideOnRequest: true,
+    });
+  } catch (error) {
+    throw new EnvironmentError(`the mock nodes could not start or register at the hub: ${error instanceof Error ? error.message : String(error)}`, `check that ports ${cfg.nodes.portBase}.. are free and that the operator credentials may register nodes and keys`, { cause: error });
+  }
+  return {
+    mode: 'remote',
+    hubUrl: cfg.hub.url,
+    operator,
+    profiles,
+    pki,
+    nodes,
+    clock,
+    // Unknown for a remote hub: a 'slow' fault waits long enough for any sensible time-out.
+    deliveryTimeoutMs: 30_000,
+    extraCapabilities: [],
+    async close() {
+      await nodes.stop();
+    },
+  };
+}
+
+export async function createEnvironment(cfg: RunConfig, evidence: EvidenceWriter): Promise<HarnessEnvironment> {
+  const profiles = loadProfiles(cfg.federation);
+  const pki = createTestPki({ seed: cfg.seed, profiles });
+  const parts = cfg.hub.mode === 'embedded' ? await embedded(cfg as RunConfig & { hub: { mode: 'embedded' } }, profiles, pki) : await remote(cfg as RunConfig & { hub: { mode: 'remote' } }, profiles, pki);
+  try {
+    return await finish(parts, cfg, evidence);
+  } catch (error) {
+    await parts.close().catch(() => {});
+    throw error;
+  }
+}
