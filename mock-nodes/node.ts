@@ -66,47 +66,9 @@ export interface IssueOptions {
 /** Issues and signs a document (fixtures/issue.ts with the node's PKI). */
 export type Issuer = (request: IssueRequest) => Promise<IssuedDocument>;
 
-export interface NodeTiming {
-  /** Attempts of one submission (same idempotency key) before the node gives up. */
-  sendAttempts: number;
-  /** Attempts of any other hub call (registry, lookup, inbox, acknowledge, decision). */
-  hubAttempts: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  /** Polling of an exchange's status: first and longest interval, and the deadline. */
-  followMinMs: number;
-  followMaxMs: number;
-  followTimeoutMs: number;
-  /** Inbox pulls of a track B node (background pulling, and while waiting for a decision). */
-  pullIntervalMs: number;
-  /** Delay of a `slow` fault without its own delayMs. */
-  slowDelayMs: number;
-}
+import { DEFAULT_TIMING, FAST_TIMING, type NodeTiming } from './timing.ts';
 
-/** Real-world pacing (missions). Tests and the in-process transport use FAST_TIMING. */
-export const DEFAULT_TIMING: NodeTiming = {
-  sendAttempts: 5,
-  hubAttempts: 4,
-  retryMinMs: 500,
-  retryMaxMs: 8_000,
-  followMinMs: 250,
-  followMaxMs: 5_000,
-  followTimeoutMs: 120_000,
-  pullIntervalMs: 2_000,
-  slowDelayMs: 120_000,
-};
-
-export const FAST_TIMING: NodeTiming = {
-  sendAttempts: 5,
-  hubAttempts: 4,
-  retryMinMs: 10,
-  retryMaxMs: 100,
-  followMinMs: 5,
-  followMaxMs: 100,
-  followTimeoutMs: 15_000,
-  pullIntervalMs: 20,
-  slowDelayMs: 60_000,
-};
+export { DEFAULT_TIMING, FAST_TIMING, type NodeTiming };
 
 export type DeliverySetting = { mode: 'push'; callbackUrl: string } | { mode: 'pull' };
 

@@ -8,6 +8,7 @@ import { INJECT_HEADER, buildApp } from './app.ts';
 import { HubClock, type TimeSource } from './clock.ts';
 import { type DefectName, parseDefects } from './defects.ts';
 import { DeliveryScheduler } from './delivery.ts';
+import { DEFAULT_RETRY } from './defaults.ts';
 import { HubService, type RetryPolicy } from './service.ts';
 import { type Db, getMeta, openStore, setMeta } from './store.ts';
 import { type HubTlsMaterial, generateHubTls } from './tls.ts';
@@ -17,7 +18,7 @@ import { type HubTlsMaterial, generateHubTls } from './tls.ts';
 // file in dataDir is the truth: restart() or a new process on the same dataDir resumes pending
 // deliveries.
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 2_000, factor: 2, maxDelayMs: 300_000, attemptTimeoutMs: 15_000 };
+export { DEFAULT_RETRY };
 const HOUR = 3_600_000;
 
 export interface ReferenceHubOptions {

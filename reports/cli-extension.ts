@@ -1,22 +1,19 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { isLang, type Lang } from '../protocol/i18n.ts';
 import { localizeCommand, type CliContext, type CliExtension } from '../runner/cli/index.ts';
-import { CliError, EXIT, UsageError } from '../runner/cli/errors.ts';
+import { UsageError } from '../runner/cli/errors.ts';
 import { reportsCliMessages as m } from './cli.messages.ts';
-import { EvidenceError, MANIFEST_FILE, sealRun, verifyEvidence, type EvidenceVerification, type Manifest } from './evidence/manifest.ts';
-import { loadOrCreateTester, TesterKeyError } from './evidence/tester.ts';
-import { formatter } from './render/format.ts';
-import { renderRun } from './render/index.ts';
-import { RunReadError } from './run-record.ts';
 
 // The reports room's part of the `ecert` command:
 //   ecert report RUN_DIR [--lang en,ru] [--out DIR]   re-render the reports from the run's files
 //   ecert evidence verify RUN_DIR [--trusted-cert F]  exit 0 intact, 1 altered, 2 unreadable
 //   ecert evidence seal RUN_DIR                        (re)write and sign the manifest
 // and the hook that renders and seals every run when `ecert run` / `ecert pilot` finish.
+// The commands are registered here; what they do is in cli-actions.ts, loaded (with the renderers'
+// echarts and pdfmake) only when one of them runs, so that every other `ecert` command starts fast.
+
+const actions = () => import('./cli-actions.ts');
 
 /** Report languages asked for with a comma list; the global --lang option takes one language only. */
 const LANG_LISTS = new WeakMap<CliContext, Lang[]>();
@@ -25,118 +22,6 @@ function parseLangs(value: string, lang: Lang): Lang[] {
   const langs = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const l of langs) if (!isLang(l)) throw new UsageError(m.t(lang, 'report.badLang', { lang: l }));
   return [...new Set(langs)] as Lang[];
-}
-
-function runError(error: unknown, lang: Lang): never {
-  if (error instanceof RunReadError) throw new CliError(error.message, EXIT.usage, m.t(lang, 'run.notARunHint'));
-  if (error instanceof TesterKeyError) throw new CliError(error.message, EXIT.usage, error.hint);
-  throw error;
-}
-
-async function renderAndReport(runDir: string, ctx: CliContext, langs: Lang[], outDir?: string): Promise<string[]> {
-  const { io, lang } = ctx;
-  let rendered;
-  try {
-    rendered = await renderRun(runDir, { langs, ...(outDir ? { outDir } : {}) });
-  } catch (error) {
-    runError(error, lang);
-  }
-  for (const file of rendered.files) io.stdout(`${m.t(lang, 'report.written', { file: path.relative(io.cwd, file) || file })}\n`);
-  const { verdict, kpi2, detection } = rendered.report;
-  const f = formatter(lang);
-  io.stdout(
-    `${m.t(lang, 'report.verdict', { verdict: m.t(lang, `verdict.${verdict.overall}`), kpi2: f.pct(kpi2.overall.rate), detection: f.pct(detection.rate.rate), falseAccepts: verdict.falseAccepts })}\n`,
-  );
-  return rendered.files;
-}
-
-/** Reports written into a sealed run that differ from the sealed ones are no longer covered. */
-function warnIfSealStale(runDir: string, files: string[], ctx: CliContext): void {
-  const manifestPath = path.join(runDir, MANIFEST_FILE);
-  if (!fs.existsSync(manifestPath)) return;
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
-  } catch {
-    return; // `ecert evidence verify` is the place to say the manifest is damaged
-  }
-  const sealed = new Map(manifest.files.map((e) => [e.path, e.sha256]));
-  const stale = files.some((file) => {
-    const rel = path.relative(runDir, file).split(path.sep).join('/');
-    return sealed.get(rel) !== crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  });
-  if (stale) {
-    ctx.io.stderr(`${m.t(ctx.lang, 'report.sealStale')}\n`);
-    ctx.io.stderr(`  ${m.t(ctx.lang, 'report.sealStaleHint', { dir: path.relative(ctx.io.cwd, runDir) || runDir })}\n`);
-  }
-}
-
-function printVerification(v: EvidenceVerification, ctx: CliContext): void {
-  const { io, lang } = ctx;
-  if (v.ok) {
-    io.stdout(
-      `${m.t(lang, 'verify.intact', { files: v.filesChecked, subject: v.signature.signer?.subject ?? '?', fingerprint: v.signature.signer?.fingerprint256 ?? '?', time: v.signature.signingTime ?? '?' })}\n`,
-    );
-    return;
-  }
-  if (v.altered.length) {
-    io.stdout(`${m.t(lang, 'verify.altered', { count: v.altered.length })}\n`);
-    for (const c of v.changed) io.stdout(`${m.t(lang, 'verify.changed', { path: c.path, expected: c.expected.sha256.slice(0, 16), actual: c.actual.sha256.slice(0, 16) })}\n`);
-    for (const p of v.missing) io.stdout(`${m.t(lang, 'verify.missing', { path: p })}\n`);
-    for (const p of v.added) io.stdout(`${m.t(lang, 'verify.added', { path: p })}\n`);
-    const listed = new Set([...v.changed.map((c) => c.path), ...v.missing, ...v.added]);
-    for (const p of v.altered) if (!listed.has(p)) io.stdout(`${m.t(lang, 'verify.signatureFile', { path: p, detail: v.signature.detail })}\n`);
-  }
-  if (v.trusted === false && v.signature.signer) {
-    io.stdout(`${m.t(lang, 'verify.untrusted', { subject: v.signature.signer.subject, fingerprint: v.signature.signer.fingerprint256 })}\n`);
-  }
-}
-
-function verifyCommand(runDirArg: string, opts: { trustedCert?: string; json?: boolean }, ctx: CliContext): void {
-  const { io, lang } = ctx;
-  const runDir = path.resolve(io.cwd, runDirArg);
-  let trustedCertPem: string | undefined;
-  if (opts.trustedCert) {
-    try {
-      trustedCertPem = fs.readFileSync(path.resolve(io.cwd, opts.trustedCert), 'utf8');
-    } catch (error) {
-      throw new UsageError(m.t(lang, 'verify.badTrusted', { file: opts.trustedCert, detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
-    }
-  }
-  let v: EvidenceVerification;
-  try {
-    v = verifyEvidence(runDir, trustedCertPem !== undefined ? { trustedCertPem } : {});
-  } catch (error) {
-    if (!(error instanceof EvidenceError)) throw error;
-    const dir = path.relative(io.cwd, runDir) || runDir;
-    if (error.kind === 'not-sealed') throw new CliError(m.t(lang, 'verify.notSealed', { dir }), EXIT.usage, m.t(lang, 'verify.notSealedHint', { dir }));
-    if (error.kind === 'not-found') throw new CliError(m.t(lang, 'verify.notFound', { dir }), EXIT.usage, m.t(lang, 'verify.hint'));
-    throw new CliError(m.t(lang, 'verify.notARun', { message: error.message }), EXIT.usage, m.t(lang, 'verify.hint'));
-  }
-  if (opts.json) {
-    const { manifest: _manifest, ...rest } = v;
-    io.stdout(`${JSON.stringify(rest, null, 2)}\n`);
-  } else printVerification(v, ctx);
-  if (!v.ok) ctx.setExitCode(EXIT.failed);
-}
-
-function seal(runDir: string, ctx: CliContext): void {
-  const { io, lang } = ctx;
-  let tester;
-  try {
-    tester = loadOrCreateTester({ env: io.env });
-  } catch (error) {
-    runError(error, lang);
-  }
-  if (tester.source === 'created') io.stderr(`${m.t(lang, 'seal.created', { dir: path.dirname(tester.keyFile) })}\n`);
-  let result;
-  try {
-    result = sealRun(runDir, tester);
-  } catch (error) {
-    if (error instanceof EvidenceError) throw new CliError(error.message, EXIT.usage, m.t(lang, 'run.notARunHint'));
-    throw error;
-  }
-  io.stdout(`${m.t(lang, 'seal.done', { files: result.files, dir: path.relative(io.cwd, runDir) || runDir, subject: tester.subject, fingerprint: tester.fingerprint256 })}\n`);
 }
 
 export const reportsExtension: CliExtension = {
@@ -162,10 +47,7 @@ export const reportsExtension: CliExtension = {
           .action(async (runDirArg: string, opts: { out?: string }, cmd: Command) => {
             const requested = cmd.optsWithGlobals().lang as string | undefined;
             const langs = LANG_LISTS.get(ctx) ?? (requested ? parseLangs(requested, lang) : (['en', 'ru'] as Lang[]));
-            const runDir = path.resolve(ctx.io.cwd, runDirArg);
-            const outDir = opts.out ? path.resolve(ctx.io.cwd, opts.out) : undefined;
-            const files = await renderAndReport(runDir, ctx, langs, outDir);
-            if (!outDir || path.resolve(outDir) === runDir) warnIfSealStale(runDir, files, ctx);
+            await (await actions()).report(runDirArg, opts, langs, ctx);
           });
         const evidence = localizeCommand(program.command('evidence').description(m.t(lang, 'evidence.description')), lang);
         evidence
@@ -174,18 +56,17 @@ export const reportsExtension: CliExtension = {
           .argument('<runDir>', m.t(lang, 'report.arg.runDir'))
           .option('--trusted-cert <file>', m.t(lang, 'verify.option.trusted'))
           .option('--json', m.t(lang, 'verify.option.json'))
-          .action((runDirArg: string, opts: { trustedCert?: string; json?: boolean }) => verifyCommand(runDirArg, opts, ctx));
+          .action(async (runDirArg: string, opts: { trustedCert?: string; json?: boolean }) => (await actions()).evidenceVerify(runDirArg, opts, ctx));
         evidence
           .command('seal')
           .description(m.t(lang, 'seal.description'))
           .argument('<runDir>', m.t(lang, 'report.arg.runDir'))
-          .action((runDirArg: string) => seal(path.resolve(ctx.io.cwd, runDirArg), ctx));
+          .action(async (runDirArg: string) => (await actions()).seal(path.resolve(ctx.io.cwd, runDirArg), ctx));
       },
     },
   ],
   /** Render every report of the run, then seal it, so the manifest covers the reports too. */
   async onRunComplete(runDir: string, ctx: CliContext) {
-    await renderAndReport(runDir, ctx, ['en', 'ru']);
-    seal(runDir, ctx);
+    await (await actions()).renderAndSeal(runDir, ctx);
   },
 };

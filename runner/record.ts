@@ -103,7 +103,8 @@ export type EvidenceEvent =
       valid: boolean;
       indication: Indication;
       reasonCodes: string[];
-      checks: Record<CheckName, { result: CheckResultValue; reasonCode?: string }>;
+      /** Per check: result, reason code and the parameters its localized explanation needs. */
+      checks: Record<CheckName, { result: CheckResultValue; reasonCode?: string; params?: Record<string, string | number> }>;
       reportFile?: string;
     })
   | (EventBase & {

@@ -10,6 +10,7 @@ import { EXIT, UnreachableError, UsageError } from './cli/errors.ts';
 import type { CliContext } from './cli/index.ts';
 import { runMessages } from './cli/commands/run.messages.ts';
 import { EMBEDDED_DEFAULTS, type EcertConfig, type RunConfig, loadConfig } from './config.ts';
+import { DEFAULT_SEED } from './defaults.ts';
 import { ENVIRONMENT_ERROR_FILE, EvidenceWriter } from './engine/evidence.ts';
 import type { RunInfo, RunResults } from './record.ts';
 import { type VitestCaseOutcome, buildResults, writeResults } from './results.ts';
@@ -22,7 +23,7 @@ import { ProgressReporter } from './vitest/progress-reporter.ts';
 // and hand the run directory to the report renderers.
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-export const DEFAULT_SEED = 'carec-2026';
+export { DEFAULT_SEED };
 
 export type { RunRequest } from './selection.ts';
 
@@ -212,6 +213,8 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
   fs.rmSync(path.join(cfg.runDir, 'allure-results'), { recursive: true, force: true });
   const shard = parseShard(req.shard, lang);
   const exitBefore = process.exitCode;
+  const vitestLogFile = path.join(cfg.runDir, 'vitest.log');
+  const vitestLog = fs.createWriteStream(vitestLogFile, { flags: 'a' });
   const vitest = await createVitest(
     'test',
     {
@@ -239,6 +242,9 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
       provide: { ecertRun: cfg },
     },
     { server: { fs: { strict: false } }, logLevel: 'silent' },
+    // vitest's own messages ("JUNIT report written to ...", collection errors) go to vitest.log in
+    // the run directory: stdout belongs to the progress lines and, with --json, to results.json.
+    { stdout: vitestLog, stderr: vitestLog },
   );
   let interrupted = false;
   const onSignal = () => {
@@ -253,6 +259,7 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await vitest.close();
+    await new Promise<void>((resolve) => vitestLog.end(resolve));
     fs.rmSync(suiteDir, { recursive: true, force: true });
     // vitest sets the process exit code itself; the runner decides it.
     process.exitCode = exitBefore;
@@ -270,7 +277,9 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
   writeResults(cfg.runDir, results);
   updateLatest(path.dirname(cfg.runDir), cfg.runId);
 
-  for (const hook of ctx.hooks.onRunComplete) await hook(cfg.runDir, ctx);
+  // With --json, stdout carries results.json alone: the renderers' messages go to stderr.
+  const hookCtx: CliContext = req.json ? { ...ctx, io: { ...io, stdout: io.stderr } } : ctx;
+  for (const hook of ctx.hooks.onRunComplete) await hook(cfg.runDir, hookCtx);
 
   if (req.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
   else printSummary(results, cfg, ctx, interrupted);

@@ -78,6 +78,8 @@ export type Step =
   | { do: 'restart-hub' }
   /** Wait until the hub has queued the exchange for delivery (or delivered it). */
   | { do: 'await-pending' }
+  /** Wait until the hub has recorded at least one (failed or not) push delivery attempt. */
+  | { do: 'await-attempt' }
   | ({ do: 'fault' } & FaultSpec)
   | { do: 'clear-faults'; party: Party };
 

@@ -144,8 +144,10 @@ function makeProgram(
   };
   walk(program);
   program.hook('preAction', (thisCommand) => {
+    // One language for messages; a command that renders reports may take a list (--lang en,ru).
     const requested = thisCommand.optsWithGlobals().lang as string | undefined;
-    if (requested !== undefined && !isLang(requested)) throw new CliError(cliMessages.t(lang, 'error.badLang', { lang: requested }));
+    const bad = requested?.split(',').map((l) => l.trim()).find((l) => !isLang(l));
+    if (requested !== undefined && bad !== undefined) throw new CliError(cliMessages.t(lang, 'error.badLang', { lang: bad }));
   });
   return { program, ctx };
 }

@@ -248,7 +248,7 @@ class CaseRun {
       case 'advance-clock':
         await this.env.clock.advance(step.hours * 3_600_000);
         this.clockMoved = true;
-        return `clock +${step.hours} h: ${this.env.clock.now().toISOString()}`;
+        return `clock ${step.hours >= 0 ? '+' : ''}${step.hours} h: ${this.env.clock.now().toISOString()}`;
       case 'await-purge':
         return this.awaitPurge();
       case 'revoke-signer': {
@@ -259,6 +259,11 @@ class CaseRun {
       case 'await-pending': {
         const ex = await this.awaitStatus((s) => ['PendingDelivery', 'Delivered', ...TERMINAL_STATUSES].includes(s), 'PendingDelivery');
         return `status ${ex.status}`;
+      }
+      case 'await-attempt': {
+        // Polled tightly: the next step must catch the retry while it is still pending.
+        const ex = await this.awaitStatus((_s, x) => x.delivery.attempts.length > 0, 'a delivery attempt', 10);
+        return `${ex.delivery.attempts.length} attempt(s): ${ex.delivery.attempts.map((a) => a.error ?? a.outcome).join(', ')}`;
       }
       case 'restart-hub': {
         if (!this.env.restartHub) throw new StepError('restart-hub', 'error', 'this environment cannot restart the hub');
@@ -331,7 +336,12 @@ class CaseRun {
 
   private recordVerification(verifier: 'harness' | 'hub' | 'recipient', report: { valid: boolean; indication: VerificationReport['indication']; reasonCodes: string[]; checks: VerificationReport['checks'] | Exchange['verification']['checks'] }, node?: string): void {
     const doc = this.requireDoc();
-    const checks = Object.fromEntries(Object.entries(report.checks).map(([k, v]) => [k, { result: v.result, ...(v.reasonCode ? { reasonCode: v.reasonCode } : {}) }])) as Exchange['verification']['checks'];
+    const checks = Object.fromEntries(
+      Object.entries(report.checks).map(([k, v]) => {
+        const params = 'params' in v && v.params && v.reasonCode ? { params: v.params } : {};
+        return [k, { result: v.result, ...(v.reasonCode ? { reasonCode: v.reasonCode } : {}), ...params }];
+      }),
+    ) as Exchange['verification']['checks'];
     const reportFile = this.opts.evidence.writeJson(`verifications/${this.c.id}/${verifier}-${doc.metadata.documentId}.json`, report);
     this.opts.evidence.append({
       type: 'verification',
@@ -375,7 +385,7 @@ class CaseRun {
     }
   }
 
-  private async awaitStatus(done: (s: ExchangeStatus) => boolean, what: string): Promise<Exchange> {
+  private async awaitStatus(done: (s: ExchangeStatus, ex: Exchange) => boolean, what: string, maxDelayMs = 250): Promise<Exchange> {
     const ex = this.requireExchange();
     const deadline = Date.now() + this.env.awaitTimeoutMs;
     let delay = 10;
@@ -383,10 +393,10 @@ class CaseRun {
     for (;;) {
       current = await this.env.operator.getExchange(ex.exchangeId);
       this.exchange = current;
-      if (done(current.status)) return current;
+      if (done(current.status, current)) return current;
       if (Date.now() > deadline) throw new StepError(`await ${what}`, 'timeout', `exchange ${ex.exchangeId} still ${current.status} after ${this.env.awaitTimeoutMs} ms (waiting for ${what})`);
       await sleep(delay);
-      delay = Math.min(delay * 2, 250);
+      delay = Math.min(delay * 2, maxDelayMs);
     }
   }
 
@@ -617,18 +627,19 @@ function stepName(step: Step): string {
 
 // The hub's exchange log is the KPI-1 source; these read it through the operator.
 async function hubExchangesFor(env: HarnessEnvironment, documentId: string, known: string[]): Promise<string[]> {
-  const mirror = logMirror(env);
+  const mirror = logMirror(env, 'exchange');
   await mirror.refresh();
   const ids = mirror.exchangesForDocument(documentId);
   return ids.length ? ids : known.filter((id) => mirror.knows(id));
 }
 
 async function hubLogHashesFor(env: HarnessEnvironment, exchangeId: string): Promise<string[]> {
-  const mirror = logMirror(env);
+  const mirror = logMirror(env, 'exchange');
   await mirror.refresh();
   return mirror.hashesForExchange(exchangeId);
 }
 
+/** Both logs, checked twice: by the hub's own check endpoint, and recomputed by the harness. */
 async function checkLogChains(env: HarnessEnvironment): Promise<Array<{ log: string; valid: boolean; detail?: string }>> {
   const out: Array<{ log: string; valid: boolean; detail?: string }> = [];
   for (const log of ['exchange', 'audit'] as const) {
@@ -638,20 +649,30 @@ async function checkLogChains(env: HarnessEnvironment): Promise<Array<{ log: str
     } catch (error) {
       out.push({ log, valid: false, detail: `the chain check is not available: ${error instanceof Error ? error.message : String(error)}` });
     }
+    const mirror = logMirror(env, log);
+    try {
+      await mirror.refresh();
+      const own = mirror.chainProblem();
+      if (own) out.push({ log: `${log} (recomputed by the harness)`, valid: false, detail: own });
+    } catch (error) {
+      out.push({ log: `${log} (recomputed by the harness)`, valid: false, detail: `the log could not be read: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
-  const mirror = logMirror(env);
-  const own = mirror.chainProblem();
-  if (own) out.push({ log: 'exchange (recomputed by the harness)', valid: false, detail: own });
   return out;
 }
 
-// One mirror of the hub's exchange log per environment, read incrementally.
-const mirrors = new WeakMap<HarnessEnvironment, LogMirror>();
-function logMirror(env: HarnessEnvironment): LogMirror {
-  let m = mirrors.get(env);
+// One mirror per environment and log, read incrementally.
+const mirrors = new WeakMap<HarnessEnvironment, Map<string, LogMirror>>();
+function logMirror(env: HarnessEnvironment, kind: 'exchange' | 'audit'): LogMirror {
+  let byKind = mirrors.get(env);
+  if (!byKind) {
+    byKind = new Map();
+    mirrors.set(env, byKind);
+  }
+  let m = byKind.get(kind);
   if (!m) {
-    m = new LogMirror(env.operator, 'exchange');
-    mirrors.set(env, m);
+    m = new LogMirror(env.operator, kind);
+    byKind.set(kind, m);
   }
   return m;
 }

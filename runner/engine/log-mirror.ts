@@ -1,5 +1,5 @@
 import type { HubClient, LogEntry, LogKind } from '../../protocol/hub-contract.ts';
-import { recomputeEntryHash } from './log-chain.ts';
+import { linkProblem } from './log-chain.ts';
 
 // A local mirror of one of the hub's hash-chained logs, read incrementally through the
 // operator. Besides indexing entries by exchange and document, it recomputes the chain itself:
@@ -38,10 +38,7 @@ export class LogMirror {
 
   private add(entry: LogEntry): void {
     const prev = this.entries.at(-1);
-    if (!this.problem) {
-      if (prev && entry.prevHash !== prev.hash) this.problem = `entry ${entry.seq} does not link to entry ${prev.seq} (prevHash ${entry.prevHash.slice(0, 12)}… ≠ ${prev.hash.slice(0, 12)}…)`;
-      else if (recomputeEntryHash(entry) !== entry.hash) this.problem = `entry ${entry.seq} does not hash to its recorded hash`;
-    }
+    if (!this.problem) this.problem = linkProblem(prev, entry);
     this.entries.push(entry);
     if (entry.exchangeId) {
       const list = this.byExchange.get(entry.exchangeId) ?? [];

@@ -1,5 +1,4 @@
 import type { CliCommandModule } from '../index.ts';
-import { resolveSelection, selectCases } from '../../selection.ts';
 import { runMessages } from './run.messages.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -17,6 +16,8 @@ export const casesCommand: CliCommandModule = {
       .option('--tag <tag>', m('option.tag'), collect)
       .option('--json', m('option.json'))
       .action(async (flags: { config?: string; countries?: string[]; category?: string[]; case?: string; tag?: string[]; json?: boolean }) => {
+        // The case catalog is loaded only when cases are listed, so other commands start fast.
+        const { resolveSelection, selectCases } = await import('../../selection.ts');
         const cfg = await resolveSelection(
           {
             cwd: ctx.io.cwd,

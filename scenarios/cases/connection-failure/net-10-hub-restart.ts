@@ -1,28 +1,32 @@
 import { defineCase } from '../../types.ts';
-import { partnersOf } from '../../select.ts';
+import { pushFaultDirection, pushFaultPartners } from '../../select.ts';
 
 export default defineCase({
   id: 'NET-10',
   category: 'connection-failure',
   title: {
-    en: 'Hub stops abruptly with a delivery to {partner} pending; after restart it is delivered exactly once',
-    ru: 'Хаб аварийно останавливается при ожидающей доставке для {partner}; после перезапуска документ доставлен ровно один раз',
+    en: 'Hub stops abruptly while a delivery to {partner} waits for retry; after restart it is delivered exactly once',
+    ru: 'Хаб аварийно останавливается, пока доставка для {partner} ждёт повтора; после перезапуска документ доставлен ровно один раз',
   },
-  requirement: 'C.3 exception scenario: connection failure (hub outage; pending deliveries survive a crash)',
-  needs: ['hub-restart'],
-  // The delivery waits in a pull recipient's inbox, so the restart happens while it is pending
-  // however fast the machine is: the country receives if it pulls, else it sends to a puller.
-  direction: (ctx) => (ctx.profile.track === 'B' ? 'inbound' : 'outbound'),
-  partners: (ctx) => (ctx.profile.track === 'B' ? partnersOf(ctx) : partnersOf(ctx).filter((c) => ctx.profiles.find((p) => p.code === c)?.track === 'B')),
+  requirement: 'C.3 exception scenario: connection failure (hub outage; pending deliveries survive a crash and resume)',
+  needs: ['hub-restart', 'test-clock'],
+  direction: pushFaultDirection,
+  partners: pushFaultPartners,
   document: {},
+  faults: [{ party: 'recipient', fault: 'down' }],
   steps: [
     { do: 'issue' },
     { do: 'submit' },
-    { do: 'await-pending' },
+    // The first push fails (recipient down) and a retry is scheduled. Holding the hub's clock a
+    // day back keeps that retry pending through the restart however slow the machine is.
+    { do: 'await-attempt' },
+    { do: 'advance-clock', hours: -24 },
     { do: 'restart-hub' },
+    { do: 'clear-faults', party: 'recipient' },
+    { do: 'advance-clock', hours: 24 },
     { do: 'receive' },
     { do: 'decide' },
     { do: 'await', status: 'terminal' },
   ],
-  expect: { oracle: 'valid', hub: { status: 'Accepted' }, recipient: { decision: 'accepted' } },
+  expect: { oracle: 'valid', hub: { status: 'Accepted' }, recipient: { decision: 'accepted' }, deliveryAttempts: { min: 2 } },
 });
