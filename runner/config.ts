@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { CountryCode } from '../protocol/types.ts';
 import type { Lang } from '../protocol/i18n.ts';
 import type { CaseCategory } from '../scenarios/types.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { UsageError } from './cli/errors.ts';
 
 // ecert.config.ts: a typed file for what changes between a CI run and a country mission
@@ -57,6 +58,52 @@ export interface EcertConfig {
   out?: string;
 }
 
+const str = { type: 'string', minLength: 1 } as const;
+const posInt = { type: 'integer', minimum: 1 } as const;
+const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    seed: str,
+    countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
+    hub: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'ca', 'operator'],
+      properties: { url: str, ca: str, operator: { type: 'object', additionalProperties: false, required: ['cert', 'key'], properties: { cert: str, key: str } } },
+    },
+    nodes: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { host: str, portBase: posInt, publicUrl: str, real: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } } },
+    },
+    embedded: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        deliveryTimeoutMs: posInt,
+        retry: { type: 'object', additionalProperties: false, properties: { attempts: posInt, baseDelayMs: posInt, factor: { type: 'number', minimum: 1 }, maxDelayMs: posInt } },
+        pullWindowMs: posInt,
+        retentionMs: posInt,
+        defects: { type: 'array', items: str },
+      },
+    },
+    timeouts: { type: 'object', additionalProperties: false, properties: { caseMs: posInt, awaitMs: posInt } },
+    concurrency: posInt,
+    kpi3Baseline: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { overallHours: { type: 'number', exclusiveMinimum: 0 }, perPairHours: { type: 'object', additionalProperties: { type: 'number', exclusiveMinimum: 0 } }, source: str },
+    },
+    tester: { type: 'object', additionalProperties: false, properties: { key: str, cert: str } },
+    lang: { enum: ['en', 'ru'] },
+    out: str,
+  },
+} as const;
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validateConfig = ajv.compile(CONFIG_SCHEMA);
+
 export function defineConfig(config: EcertConfig): EcertConfig {
   return config;
 }
@@ -70,16 +117,27 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
   if (!fs.existsSync(file)) throw new UsageError(`config file ${file} does not exist`, 'check the --config path');
   let raw: unknown;
   try {
-    raw = file.endsWith('.json') ? JSON.parse(fs.readFileSync(file, 'utf8')) : ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+    if (file.endsWith('.json')) raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    else {
+      // tsImport loads the file as an ES module wherever it lives (a tester's folder has no package.json).
+      const { tsImport } = await import('tsx/esm/api');
+      raw = ((await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown }).default;
+    }
   } catch (error) {
     throw new UsageError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`, 'fix the syntax of the config file (it must default-export defineConfig({...}))');
   }
+  // A TypeScript config loaded through CommonJS interop arrives wrapped once more.
+  if (raw && typeof raw === 'object' && Object.keys(raw).length === 1 && 'default' in raw) raw = (raw as { default: unknown }).default;
   if (!raw || typeof raw !== 'object') throw new UsageError(`${file} must default-export an object (defineConfig({...}))`);
+  if (!validateConfig(raw)) {
+    const problems = (validateConfig.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.keyword === 'additionalProperties' ? `has an unknown key "${String((e.params as { additionalProperty?: string }).additionalProperty)}"` : e.message}`);
+    throw new UsageError(`${file} is not a valid ecert configuration: ${problems.join('; ')}`, 'see ecert.config.example.ts for every key and its meaning');
+  }
   const config = raw as EcertConfig;
   const dir = path.dirname(file);
   const abs = (p: string | undefined) => (p ? path.resolve(dir, p) : p);
   if (config.hub) {
-    if (typeof config.hub.url !== 'string' || !/^https:\/\//.test(config.hub.url)) throw new UsageError(`${file}: hub.url must be an https:// URL`);
+    if (!/^https:\/\//.test(config.hub.url)) throw new UsageError(`${file}: hub.url must be an https:// URL, got "${config.hub.url}"`);
     config.hub = { ...config.hub, ca: abs(config.hub.ca)!, operator: { cert: abs(config.hub.operator?.cert)!, key: abs(config.hub.operator?.key)! } };
   }
   if (config.tester) config.tester = { key: abs(config.tester.key), cert: abs(config.tester.cert) };

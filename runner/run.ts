@@ -273,7 +273,8 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
   const ran = shard ? selected.filter((c) => outcomes.has(c.id)) : selected;
   runInfo.endedAt = new Date().toISOString();
   const results = buildResults({ runDir: cfg.runDir, run: runInfo, selected: ran, vitest: outcomes, interrupted, ...(environmentError ? { environmentError } : {}) });
-  evidence.append({ type: 'run-finished', summary: results.summary, ...(interrupted ? { interrupted: true } : {}) });
+  // The worker appended to the file meanwhile: a fresh writer counts its lines again, so seq stays the line number.
+  new EvidenceWriter(cfg.runDir).append({ type: 'run-finished', summary: results.summary, ...(interrupted ? { interrupted: true } : {}) });
   writeResults(cfg.runDir, results);
   updateLatest(path.dirname(cfg.runDir), cfg.runId);
 

@@ -60,8 +60,12 @@ export type Step =
   | { do: 'issue' }
   /** The sender submits on its track (API or file upload), retrying with the same idempotency key. */
   | { do: 'submit' }
-  /** Wait until the hub shows the exchange in this status (or any terminal status). */
-  | { do: 'await'; status: ExchangeStatus | 'terminal' }
+  /**
+   * Wait until the hub shows the exchange in this status (or any terminal status). With
+   * fastForward, a hub with a test clock has its clock moved forward while the harness waits, so
+   * a real deployment's retry window (minutes to hours) passes in seconds.
+   */
+  | { do: 'await'; status: ExchangeStatus | 'terminal'; fastForward?: boolean }
   /** The recipient takes delivery: waits for the push (track A) or pulls its inbox (track B). */
   | { do: 'receive' }
   /** The recipient verifies independently and reports its decision to the hub. */

@@ -33,6 +33,12 @@ export interface NodeHandle {
   /** A mock node the harness drives; false for a country's real node (observed through the hub only). */
   readonly mock: boolean;
   readonly delivery: 'push' | 'pull';
+  /**
+   * Whether an 'offline' fault limited to N calls ends by itself. A real listening socket that
+   * is closed cannot count the connections it refuses; the engine then ends the fault once the
+   * hub has recorded N failed attempts.
+   */
+  readonly countsRefusedCalls: boolean;
   /** The node's own hub client (its credentials). */
   readonly client: HubClient;
   /**

@@ -137,7 +137,7 @@ export async function runCase(c: CatalogCase, opts: CaseRunOptions): Promise<Cas
 
 /** What a case must not share: the hub when it moves its clock or restarts it, a node it faults. */
 export function lockRequest(c: CatalogCase, federation: readonly string[]): LockRequest {
-  const alone = c.steps.some((s) => s.do === 'advance-clock' || s.do === 'restart-hub');
+  const alone = c.steps.some((s) => s.do === 'advance-clock' || s.do === 'restart-hub' || (s.do === 'await' && s.fastForward));
   const faulted = [...c.faults, ...c.steps.filter((s): s is Extract<Step, { do: 'fault' }> => s.do === 'fault')].map((f) => (f.party === 'sender' ? c.sender : c.recipient));
   const third = c.steps.some((s) => s.do === 'probe-privacy') ? thirdCountry(c, federation) : undefined;
   return { alone, shared: [c.sender, c.recipient, ...(third ? [third] : [])], exclusive: faulted };
@@ -174,6 +174,9 @@ class CaseRun {
   readonly exchangeIds: string[] = [];
   private readonly activeFaults: FaultSpec[] = [];
   private clockMoved = false;
+  private fastForwardedMs = 0;
+  private logStartSeq = 0;
+  private readonly watchers: Array<Promise<void>> = [];
   private hubResponses = 0;
 
   constructor(
@@ -193,6 +196,11 @@ class CaseRun {
   }
 
   async execute(): Promise<CaseObservation> {
+    // Where the exchange log stood when the case began: an earlier run against the same hub may
+    // have exchanged a document with the same id (same seed), and that is not this case's.
+    const mirror = logMirror(this.env, 'exchange');
+    await mirror.refresh().catch(() => {});
+    this.logStartSeq = mirror.lastSeq;
     try {
       for (const fault of this.c.faults) await this.applyFault(fault);
       for (const step of this.c.steps) {
@@ -238,8 +246,9 @@ class CaseRun {
       case 'submit':
         return this.submit();
       case 'await': {
-        const ex = await this.awaitStatus((s) => (step.status === 'terminal' ? TERMINAL_STATUSES.includes(s) : s === step.status || TERMINAL_STATUSES.includes(s)), `status ${step.status}`);
-        return `status ${ex.status}`;
+        const done = (s: ExchangeStatus) => (step.status === 'terminal' ? TERMINAL_STATUSES.includes(s) : s === step.status || TERMINAL_STATUSES.includes(s));
+        const ex = step.fastForward && this.env.capabilities.has('test-clock') ? await this.awaitFastForward(done, `status ${step.status}`) : await this.awaitStatus(done, `status ${step.status}`);
+        return `status ${ex.status}${this.fastForwardedMs ? ` (hub clock moved ${Math.round(this.fastForwardedMs / 60_000)} min forward while waiting)` : ''}`;
       }
       case 'receive':
         return this.receive();
@@ -375,6 +384,7 @@ class CaseRun {
       const { exchange, attempts } = await this.sender.submit(doc, this.c.recipient, key);
       this.exchange = exchange;
       if (!this.exchangeIds.includes(exchange.exchangeId)) this.exchangeIds.push(exchange.exchangeId);
+      this.watchOfflineFaults(exchange.exchangeId);
       this.recordHubResponse('submit', 201, exchange);
       // The hub's ingest verdict is a verification of the system under test (KPI-2).
       if (exchange.verification) this.recordVerification('hub', exchange.verification);
@@ -400,6 +410,59 @@ class CaseRun {
     }
   }
 
+  /**
+   * Wait for a status, moving the hub's test clock forward whenever the exchange has not changed
+   * for a second: a deployed hub's retry window passes in seconds instead of hours.
+   */
+  private async awaitFastForward(done: (s: ExchangeStatus) => boolean, what: string): Promise<Exchange> {
+    const ex = this.requireExchange();
+    const deadline = Date.now() + this.env.awaitTimeoutMs;
+    let step = 10 * 60_000;
+    let lastChange = Date.now();
+    let lastSeen = '';
+    for (;;) {
+      const current = await this.env.operator.getExchange(ex.exchangeId);
+      this.exchange = current;
+      if (done(current.status)) return current;
+      const seen = `${current.status}/${current.delivery.attempts.length}`;
+      if (seen !== lastSeen) {
+        lastSeen = seen;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > 1000 && this.fastForwardedMs < 30 * 24 * 3_600_000) {
+        await this.env.clock.advance(step);
+        this.clockMoved = true;
+        this.fastForwardedMs += step;
+        step = Math.min(step * 2, 12 * 3_600_000);
+        lastChange = Date.now();
+      }
+      if (Date.now() > deadline) throw new StepError(`await ${what}`, 'timeout', `exchange ${ex.exchangeId} still ${current.status} after ${this.env.awaitTimeoutMs} ms (waiting for ${what}; hub clock moved ${Math.round(this.fastForwardedMs / 60_000)} min)`);
+      await sleep(50);
+    }
+  }
+
+  /**
+   * An 'offline for N calls' fault on a node that cannot count refused connections ends once the
+   * hub has recorded N failed delivery attempts for the case's exchange.
+   */
+  private watchOfflineFaults(exchangeId: string): void {
+    const recipient = this.recipient;
+    if (recipient.countsRefusedCalls || recipient.delivery !== 'push') return;
+    for (const fault of this.activeFaults.filter((f) => f.party === 'recipient' && f.fault === 'offline' && f.calls !== undefined)) {
+      const calls = (fault as { calls: number }).calls;
+      this.watchers.push(
+        (async () => {
+          const deadline = Date.now() + this.env.awaitTimeoutMs;
+          while (Date.now() < deadline) {
+            const ex = await this.env.operator.getExchange(exchangeId);
+            if (ex.delivery.attempts.filter((a) => a.outcome === 'error').length >= calls || TERMINAL_STATUSES.includes(ex.status)) break;
+            await sleep(100);
+          }
+          await this.clearFaults('recipient');
+        })(),
+      );
+    }
+  }
+
   private isRejected(): boolean {
     return this.exchange?.status === 'Rejected';
   }
@@ -407,6 +470,7 @@ class CaseRun {
   private async receive(): Promise<string> {
     const ex = this.requireExchange();
     if (this.isRejected()) return 'nothing to receive: rejected at ingest';
+    await Promise.all(this.watchers);
     if (!this.recipient.mock) {
       const after = await this.awaitStatus((s) => ['Delivered', 'Accepted', 'Refused', 'FailedDelivery'].includes(s), 'delivery to the real node');
       return `hub reports ${after.status}`;
@@ -512,6 +576,7 @@ class CaseRun {
   }
 
   private async cleanup(): Promise<void> {
+    await Promise.allSettled(this.watchers);
     await this.clearFaults('sender');
     await this.clearFaults('recipient');
     if (this.clockMoved) await this.env.clock.reset();
@@ -548,7 +613,7 @@ class CaseRun {
     }
     const senderRecord = doc ? this.sender.record(doc.metadata.documentId) : { sent: [], received: [], decisions: [] };
     const recipientRecord = doc ? this.recipient.record(doc.metadata.documentId) : { sent: [], received: [], decisions: [] };
-    const hubIds = doc ? await hubExchangesFor(env, doc.metadata.documentId, this.exchangeIds) : [];
+    const hubIds = doc ? await hubExchangesFor(env, doc.metadata.documentId, this.exchangeIds, this.logStartSeq) : [];
     for (const id of hubIds) if (!this.exchangeIds.includes(id)) this.exchangeIds.push(id);
     const receivedIds = [...new Set(recipientRecord.received.map((r) => r.exchangeId))];
     const deliveries = recipientRecord.received.reduce((n, r) => n + r.deliveries, 0);
@@ -626,10 +691,10 @@ function stepName(step: Step): string {
 }
 
 // The hub's exchange log is the KPI-1 source; these read it through the operator.
-async function hubExchangesFor(env: HarnessEnvironment, documentId: string, known: string[]): Promise<string[]> {
+async function hubExchangesFor(env: HarnessEnvironment, documentId: string, known: string[], afterSeq: number): Promise<string[]> {
   const mirror = logMirror(env, 'exchange');
   await mirror.refresh();
-  const ids = mirror.exchangesForDocument(documentId);
+  const ids = mirror.exchangesForDocument(documentId, afterSeq);
   return ids.length ? ids : known.filter((id) => mirror.knows(id));
 }
 

@@ -8,7 +8,8 @@ import { linkProblem } from './log-chain.ts';
 export class LogMirror {
   private entries: LogEntry[] = [];
   private byExchange = new Map<string, LogEntry[]>();
-  private byDocument = new Map<string, Set<string>>();
+  /** document id -> exchange id -> sequence number of its first entry */
+  private byDocument = new Map<string, Map<string, number>>();
   private problem: string | undefined;
   private pending: Promise<void> | null = null;
 
@@ -46,15 +47,21 @@ export class LogMirror {
       this.byExchange.set(entry.exchangeId, list);
       const documentId = typeof entry.data.documentId === 'string' ? entry.data.documentId : undefined;
       if (documentId) {
-        const set = this.byDocument.get(documentId) ?? new Set<string>();
-        set.add(entry.exchangeId);
-        this.byDocument.set(documentId, set);
+        const map = this.byDocument.get(documentId) ?? new Map<string, number>();
+        if (!map.has(entry.exchangeId)) map.set(entry.exchangeId, entry.seq);
+        this.byDocument.set(documentId, map);
       }
     }
   }
 
-  exchangesForDocument(documentId: string): string[] {
-    return [...(this.byDocument.get(documentId) ?? [])];
+  /** Exchanges about a document whose first log entry comes after `afterSeq` (this case's, not an earlier run's). */
+  exchangesForDocument(documentId: string, afterSeq = 0): string[] {
+    return [...(this.byDocument.get(documentId) ?? [])].filter(([, seq]) => seq > afterSeq).map(([id]) => id);
+  }
+
+  /** Sequence number of the last entry read. */
+  get lastSeq(): number {
+    return this.entries.at(-1)?.seq ?? 0;
   }
 
   knows(exchangeId: string): boolean {

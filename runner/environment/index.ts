@@ -49,7 +49,7 @@ export function retryStaleConnections(inner: HubFetch): HubFetch {
 }
 
 /** A mock node as the engine sees it. */
-function mockHandle(node: MockNode, deliveryTimeoutMs: number): NodeHandle {
+function mockHandle(node: MockNode, deliveryTimeoutMs: number, countsRefusedCalls: boolean): NodeHandle {
   const receipt = (id: string): NodeReceipt => {
     const r = node.receipt(id);
     if (!r) throw new Error(`${node.country} node holds no receipt for exchange ${id}`);
@@ -68,6 +68,7 @@ function mockHandle(node: MockNode, deliveryTimeoutMs: number): NodeHandle {
     profile: node.profile,
     mock: true,
     delivery: node.deliveryMode,
+    countsRefusedCalls,
     client: node.hub,
     async submit(doc, recipient, idempotencyKey) {
       const sent = await node.send(doc, { recipient, idempotencyKey });
@@ -83,7 +84,10 @@ function mockHandle(node: MockNode, deliveryTimeoutMs: number): NodeHandle {
     async applyFault(fault: FaultSpec) {
       const { party: _party, ...spec } = fault;
       // A slow answer must outlast the hub's time-out for one delivery attempt.
-      node.faults.apply(spec.fault === 'slow' ? { ...spec, delayMs: deliveryTimeoutMs * 2 + 200 } : spec);
+      if (spec.fault === 'slow') node.faults.apply({ ...spec, delayMs: deliveryTimeoutMs * 2 + 200 });
+      // A closed socket cannot count refusals: the engine ends this fault after the hub's attempts.
+      else if (spec.fault === 'offline' && !countsRefusedCalls && node.deliveryMode === 'push') node.faults.apply({ fault: 'offline' });
+      else node.faults.apply(spec);
     },
     async clearFaults() {
       node.faults.clear();
@@ -109,6 +113,7 @@ function realHandle(profile: CountryProfile, operator: HubClient): NodeHandle {
     profile,
     mock: false,
     delivery: profile.track === 'A' ? 'push' : 'pull',
+    countsRefusedCalls: false,
     client: operator,
     submit: refuse('submit on its behalf'),
     receive: refuse('take delivery on its behalf'),
@@ -168,7 +173,7 @@ async function finish(parts: Parts, cfg: RunConfig, evidence: EvidenceWriter): P
   const handles = new Map<CountryCode, NodeHandle>();
   for (const profile of parts.profiles) {
     const mock = parts.nodes.nodes.get(profile.code);
-    handles.set(profile.code, mock ? mockHandle(mock, parts.deliveryTimeoutMs) : realHandle(profile, parts.operator));
+    handles.set(profile.code, mock ? mockHandle(mock, parts.deliveryTimeoutMs, parts.mode === 'embedded') : realHandle(profile, parts.operator));
   }
   const trust = parts.pki.trustRegistry();
   const fingerprints = trustFingerprints(trust);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Option } from 'commander';
+import { DEFAULT_SEED } from '../../defaults.ts';
 import { PROFILE_CODES } from '../../../fixtures/profiles/index.ts';
 import type { CliCommandModule } from '../index.ts';
 import { DEFAULT_TIMING } from '../../../mock-nodes/timing.ts';
@@ -16,7 +17,8 @@ import { nodesCliMessages } from './nodes.messages.ts';
 
 export const DEFAULT_NODES_DATA = '.ecert-nodes';
 export const DEFAULT_NODES_PORT_BASE = 9443;
-export const DEFAULT_NODES_SEED = 'ecert';
+// The same seed as runs: `ecert nodes` and `ecert run` then use the same test PKI and node certificates.
+export const DEFAULT_NODES_SEED = DEFAULT_SEED;
 export const DEFAULT_HUB_URL = `https://127.0.0.1:${DEFAULT_HUB_PORT}`;
 export const HUB_TLS = { ca: 'ca.pem', cert: 'operator-cert.pem', key: 'operator-key.pem' };
 

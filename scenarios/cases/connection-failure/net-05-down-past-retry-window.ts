@@ -13,7 +13,7 @@ export default defineCase({
   partners: pushFaultPartners,
   document: {},
   faults: [{ party: 'recipient', fault: 'down' }],
-  steps: [{ do: 'issue' }, { do: 'submit' }, { do: 'await', status: 'terminal' }],
+  steps: [{ do: 'issue' }, { do: 'submit' }, { do: 'await', status: 'terminal', fastForward: true }],
   expect: {
     oracle: 'valid',
     hub: { status: 'FailedDelivery' },
