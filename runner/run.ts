@@ -10,6 +10,7 @@ import { EXIT, UnreachableError, UsageError } from './cli/errors.ts';
 import type { CliContext } from './cli/index.ts';
 import { runMessages } from './cli/commands/run.messages.ts';
 import { EMBEDDED_DEFAULTS, type EcertConfig, type RunConfig, loadConfig } from './config.ts';
+import { DEFECT_NAMES, isDefectName } from '../reference-hub/defects.ts';
 import { DEFAULT_SEED } from './defaults.ts';
 import { ENVIRONMENT_ERROR_FILE, EvidenceWriter } from './engine/evidence.ts';
 import type { RunInfo, RunResults } from './record.ts';
@@ -106,6 +107,9 @@ export async function resolveRunConfig(req: RunRequest, lang: Lang): Promise<{ c
     hub = { mode: 'remote', url: hubUrl, ca: config.hub.ca, operator: config.hub.operator };
   } else {
     const e = config.embedded ?? {};
+    for (const name of [...(e.defects ?? []), ...(splitList(req.defects) ?? [])]) {
+      if (!isDefectName(name)) throw new UsageError(t(lang, 'error.unknownDefect', { name, known: DEFECT_NAMES.join(', ') }), t(lang, 'error.unknownDefect.hint'));
+    }
     hub = {
       mode: 'embedded',
       defects: [...new Set([...(e.defects ?? []), ...(splitList(req.defects) ?? [])])],
@@ -213,81 +217,124 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
   fs.rmSync(path.join(cfg.runDir, 'allure-results'), { recursive: true, force: true });
   const shard = parseShard(req.shard, lang);
   const exitBefore = process.exitCode;
-  const vitestLogFile = path.join(cfg.runDir, 'vitest.log');
-  const vitestLog = fs.createWriteStream(vitestLogFile, { flags: 'a' });
-  const vitest = await createVitest(
-    'test',
-    {
-      root: PROJECT_ROOT,
-      dir: suiteDir,
-      include: ['**/*.spec.ts'],
-      config: false,
-      watch: false,
-      pool: 'forks',
-      maxWorkers: 1,
-      isolate: false,
-      fileParallelism: false,
-      maxConcurrency: cfg.concurrency,
-      testTimeout: cfg.timeouts.caseMs,
-      hookTimeout: cfg.timeouts.caseMs * 2,
-      silent: !io.env.ECERT_DEBUG,
-      setupFiles: ['allure-vitest/setup'],
-      reporters: [
-        progress,
-        ['junit', { outputFile: path.join(cfg.runDir, 'junit.xml') }],
-        ['allure-vitest/reporter', { resultsDir: path.join(cfg.runDir, 'allure-results') }],
-        ...(shard ? [['blob', { outputFile: path.join(cfg.runDir, 'blob', `blob-${shard.replace('/', '-')}.json`) }] as ['blob', { outputFile: string }]] : []),
-      ],
-      ...(shard ? { shard } : {}),
-      provide: { ecertRun: cfg },
-    },
-    { server: { fs: { strict: false } }, logLevel: 'silent' },
-    // vitest's own messages ("JUNIT report written to ...", collection errors) go to vitest.log in
-    // the run directory: stdout belongs to the progress lines and, with --json, to results.json.
-    { stdout: vitestLog, stderr: vitestLog },
-  );
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    void vitest.cancelCurrentRun('keyboard-input');
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals = new RunSignals(() => io.stderr(`${t(lang, 'run.stopping')}\n`));
   try {
-    await vitest.start();
+    return await runAndReport();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await vitest.close();
-    await new Promise<void>((resolve) => vitestLog.end(resolve));
-    fs.rmSync(suiteDir, { recursive: true, force: true });
-    // vitest sets the process exit code itself; the runner decides it.
-    process.exitCode = exitBefore;
+    signals.dispose();
   }
 
-  const envErrorFile = path.join(cfg.runDir, ENVIRONMENT_ERROR_FILE);
-  const environmentError = fs.existsSync(envErrorFile) ? (JSON.parse(fs.readFileSync(envErrorFile, 'utf8')) as { message: string; hint?: string }) : undefined;
-  const outcomes = new Map<string, VitestCaseOutcome>();
-  for (const [caseId, o] of progress.outcomes) outcomes.set(caseId, { caseId, state: o.state, errors: o.errors, durationMs: o.durationMs });
-  // With --shard, this process ran only its share of the files: report those cases only.
-  const ran = shard ? selected.filter((c) => outcomes.has(c.id)) : selected;
-  runInfo.endedAt = new Date().toISOString();
-  const results = buildResults({ runDir: cfg.runDir, run: runInfo, selected: ran, vitest: outcomes, interrupted, ...(environmentError ? { environmentError } : {}) });
-  // The worker appended to the file meanwhile: a fresh writer counts its lines again, so seq stays the line number.
-  new EvidenceWriter(cfg.runDir).append({ type: 'run-finished', summary: results.summary, ...(interrupted ? { interrupted: true } : {}) });
-  writeResults(cfg.runDir, results);
-  updateLatest(path.dirname(cfg.runDir), cfg.runId);
+  async function runAndReport(): Promise<RunOutcome> {
+    const vitestLogFile = path.join(cfg.runDir, 'vitest.log');
+    const vitestLog = fs.createWriteStream(vitestLogFile, { flags: 'a' });
+    const vitest = await createVitest(
+      'test',
+      {
+        root: PROJECT_ROOT,
+        dir: suiteDir,
+        include: ['**/*.spec.ts'],
+        config: false,
+        watch: false,
+        pool: 'forks',
+        maxWorkers: 1,
+        isolate: false,
+        fileParallelism: false,
+        maxConcurrency: cfg.concurrency,
+        testTimeout: cfg.timeouts.caseMs,
+        hookTimeout: cfg.timeouts.caseMs * 2,
+        silent: !io.env.ECERT_DEBUG,
+        setupFiles: ['allure-vitest/setup'],
+        reporters: [
+          progress,
+          ['junit', { outputFile: path.join(cfg.runDir, 'junit.xml') }],
+          ['allure-vitest/reporter', { resultsDir: path.join(cfg.runDir, 'allure-results') }],
+          ...(shard ? [['blob', { outputFile: path.join(cfg.runDir, 'blob', `blob-${shard.replace('/', '-')}.json`) }] as ['blob', { outputFile: string }]] : []),
+        ],
+        ...(shard ? { shard } : {}),
+        provide: { ecertRun: cfg },
+      },
+      { server: { fs: { strict: false } }, logLevel: 'silent' },
+      // vitest's own messages ("JUNIT report written to ...", collection errors) go to vitest.log in
+      // the run directory: stdout belongs to the progress lines and, with --json, to results.json.
+      { stdout: vitestLog, stderr: vitestLog },
+    );
+    signals.adopt(vitest);
+    try {
+      if (!signals.interrupted) await vitest.start();
+    } finally {
+      signals.release();
+      await vitest.close();
+      await new Promise<void>((resolve) => vitestLog.end(resolve));
+      fs.rmSync(suiteDir, { recursive: true, force: true });
+      // vitest sets the process exit code itself; the runner decides it.
+      process.exitCode = exitBefore;
+    }
 
-  // With --json, stdout carries results.json alone: the renderers' messages go to stderr.
-  const hookCtx: CliContext = req.json ? { ...ctx, io: { ...io, stdout: io.stderr } } : ctx;
-  for (const hook of ctx.hooks.onRunComplete) await hook(cfg.runDir, hookCtx);
+    const envErrorFile = path.join(cfg.runDir, ENVIRONMENT_ERROR_FILE);
+    const environmentError = fs.existsSync(envErrorFile) ? (JSON.parse(fs.readFileSync(envErrorFile, 'utf8')) as { message: string; hint?: string }) : undefined;
+    const outcomes = new Map<string, VitestCaseOutcome>();
+    for (const [caseId, o] of progress.outcomes) outcomes.set(caseId, { caseId, state: o.state, errors: o.errors, durationMs: o.durationMs });
+    // With --shard, this process ran only its share of the files: report those cases only.
+    const ran = shard ? selected.filter((c) => outcomes.has(c.id)) : selected;
+    runInfo.endedAt = new Date().toISOString();
+    const interrupted = signals.interrupted;
+    const results = buildResults({ runDir: cfg.runDir, run: runInfo, selected: ran, vitest: outcomes, interrupted, ...(environmentError ? { environmentError } : {}) });
+    // The worker appended to the file meanwhile: a fresh writer counts its lines again, so seq stays the line number.
+    new EvidenceWriter(cfg.runDir).append({ type: 'run-finished', summary: results.summary, ...(interrupted ? { interrupted: true } : {}) });
+    writeResults(cfg.runDir, results);
+    updateLatest(path.dirname(cfg.runDir), cfg.runId);
 
-  if (req.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
-  else printSummary(results, cfg, ctx, interrupted);
+    // With --json, stdout carries results.json alone: the renderers' messages go to stderr.
+    const hookCtx: CliContext = req.json ? { ...ctx, io: { ...io, stdout: io.stderr } } : ctx;
+    for (const hook of ctx.hooks.onRunComplete) await hook(cfg.runDir, hookCtx);
 
-  if (environmentError) throw new UnreachableError(t(lang, 'error.environment', { message: environmentError.message }), environmentError.hint ?? t(lang, 'error.environment.hint'));
-  const exitCode = results.summary.failed + results.summary.error > 0 || interrupted ? EXIT.failed : EXIT.ok;
-  return { exitCode, runDir: cfg.runDir, results };
+    if (req.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+    else printSummary(results, cfg, ctx, interrupted);
+
+    if (environmentError) throw new UnreachableError(t(lang, 'error.environment', { message: environmentError.message }), environmentError.hint ?? t(lang, 'error.environment.hint'));
+    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted ? EXIT.failed : EXIT.ok;
+    return { exitCode, runDir: cfg.runDir, results };
+  }
+}
+
+/**
+ * The runner owns Ctrl-C for the whole run: the first one stops the cases and keeps everything
+ * recorded so far (results, reports, seal); a second one leaves at once. vitest's logger would
+ * exit the process on a signal, so its handlers are taken off once vitest is created.
+ */
+class RunSignals {
+  interrupted = false;
+  private vitest: { cancelCurrentRun(reason: 'keyboard-input'): Promise<void> } | null = null;
+  private readonly handler = () => {
+    if (this.interrupted) process.exit(130);
+    this.interrupted = true;
+    this.onStop();
+    void this.vitest?.cancelCurrentRun('keyboard-input');
+  };
+  private readonly ours = new Map<string, Set<unknown>>();
+
+  constructor(private readonly onStop: () => void) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, this.handler);
+      this.ours.set(signal, new Set(process.listeners(signal)));
+    }
+  }
+
+  adopt(vitest: { cancelCurrentRun(reason: 'keyboard-input'): Promise<void> }): void {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (!this.ours.get(signal)!.has(listener)) process.off(signal, listener as () => void);
+    }
+    this.vitest = vitest;
+  }
+
+  release(): void {
+    this.vitest = null;
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.handler);
+    process.off('SIGTERM', this.handler);
+  }
 }
 
 function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, interrupted: boolean): void {
@@ -312,7 +359,12 @@ function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, inte
     io.stdout('\n');
   }
   if (s.skipped > 0) io.stdout(`${t(lang, 'summary.skippedNote', { count: s.skipped })}\n`);
-  io.stdout(`${failures.length ? red(t(lang, 'summary.verdict.fail', { failed: s.failed, error: s.error, total: s.total })) : t(lang, 'summary.verdict.pass', { passed: s.passed })}\n`);
+  const verdict = failures.length
+    ? red(t(lang, 'summary.verdict.fail', { failed: s.failed, error: s.error, total: s.total }))
+    : interrupted
+      ? t(lang, 'summary.verdict.partial', { ran: s.total - s.skipped, total: s.total })
+      : t(lang, 'summary.verdict.pass', { passed: s.passed });
+  io.stdout(`${verdict}\n`);
   io.stdout(`${t(lang, 'summary.duration', { seconds: (s.durationMs / 1000).toFixed(1) })}\n`);
   if (interrupted) io.stdout(`${t(lang, 'summary.interrupted', { dir: cfg.runDir })}\n`);
   io.stdout(`${t(lang, 'summary.reportPath', { dir: cfg.runDir })}\n`);
