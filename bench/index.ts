@@ -1,6 +1,7 @@
 import { benchDocuments } from './documents.ts';
 import { benchHub } from './hub.ts';
 import { benchReports } from './reports.ts';
+import { benchRunner } from './runner.ts';
 import type { BenchRow, BenchSection } from './types.ts';
 
 // `npm run bench`: every section, one table each. Rooms add their section to this list.
@@ -8,6 +9,7 @@ const SECTIONS: Array<{ name: string; run: () => Promise<BenchSection> }> = [
   { name: 'documents', run: benchDocuments },
   { name: 'hub', run: benchHub },
   { name: 'reports', run: benchReports },
+  { name: 'runner', run: benchRunner },
 ];
 
 function fmt(n: number): string {

@@ -227,6 +227,8 @@ export class MockNode implements HandlerHost {
   readonly #inflight = new Set<Promise<unknown>>();
   /** Documents taken but not yet decided on (decideOnRequest). */
   readonly #held = new Map<string, IncomingDelivery>();
+  /** Decisions asked for before the document was held (taken, acknowledgement under way). */
+  readonly #decideRequested = new Set<string>();
   #keyCounter = 0;
   #issueCounter = 0;
   #pullTimer: NodeJS.Timeout | null = null;
@@ -486,7 +488,8 @@ export class MockNode implements HandlerHost {
   }
 
   #startProcessing(delivery: IncomingDelivery): void {
-    if (this.#options.decideOnRequest) {
+    // A decision asked for while the document was still being acknowledged starts now.
+    if (this.#options.decideOnRequest && !this.#decideRequested.delete(delivery.exchangeId)) {
       this.#held.set(delivery.exchangeId, delivery);
       return;
     }
@@ -600,7 +603,15 @@ export class MockNode implements HandlerHost {
    */
   async waitForDecision(exchangeId: string, options: { timeoutMs?: number } = {}): Promise<NodeDecision> {
     await this.waitForDelivery(exchangeId, options);
-    const decision = await this.#taken.get(exchangeId)!.outcome;
+    const timeoutMs = options.timeoutMs ?? this.timing.followTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const decision = await Promise.race([
+      this.#taken.get(exchangeId)!.outcome,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new NodeTimeoutError(`${this.country} node: no decision on exchange ${exchangeId} within ${timeoutMs} ms`)), timeoutMs);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (!decision) {
       const failure = this.log.entries({ type: 'processing-failed', exchangeId }).at(-1);
       throw new Error(`${this.country} node could not decide on exchange ${exchangeId}: ${String(failure?.data.message ?? 'unknown error')}`);
@@ -618,6 +629,8 @@ export class MockNode implements HandlerHost {
     if (held) {
       this.#held.delete(exchangeId);
       this.#runProcessing(held);
+    } else if (this.#options.decideOnRequest && !this.#decisions.has(exchangeId)) {
+      this.#decideRequested.add(exchangeId);
     }
     return this.waitForDecision(exchangeId, options);
   }
