@@ -7,8 +7,8 @@ import type { Channel, ExchangeStatus, TimelineEntry } from '../protocol/hub-con
 // reports/ computes every KPI from these two files alone; every figure names the evidence
 // lines (seq) it came from.
 
-export const CASE_CATEGORIES = ['standard', 'bad-signature', 'expired-document', 'connection-failure'] as const;
-export type CaseCategory = (typeof CASE_CATEGORIES)[number];
+export { CASE_CATEGORIES, type CaseCategory } from '../scenarios/types.ts';
+import type { CaseCategory } from '../scenarios/types.ts';
 export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'error';
 /** Who is to blame for a failed case. */
 export type Attribution = 'hub' | 'node' | 'network' | 'harness';

@@ -1,19 +1,11 @@
 import type { CliCommandModule } from '../index.ts';
 import { runMessages } from './run.messages.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { selectionOptions } from './run.ts';
 
 export const casesCommand: CliCommandModule = {
   register(program, ctx) {
     const m = (key: Parameters<typeof runMessages.t>[1]) => runMessages.t(ctx.lang, key);
-    program
-      .command('cases')
-      .description(m('cases.description'))
-      .option('--config <file>', m('option.config'))
-      .option('--countries <list>', m('option.countries'), collect)
-      .option('--category <name>', m('option.category'), collect)
-      .option('--case <pattern>', m('option.case'))
-      .option('--tag <tag>', m('option.tag'), collect)
+    selectionOptions(program.command('cases').description(m('cases.description')), ctx)
       .option('--json', m('option.json'))
       .action(async (flags: { config?: string; countries?: string[]; category?: string[]; case?: string; tag?: string[]; json?: boolean }) => {
         // The case catalog is loaded only when cases are listed, so other commands start fast.

@@ -4,6 +4,7 @@ import { DEFECT_NAMES, isDefectName, type ReferenceHub, startReferenceHub } from
 import { CliError, EXIT, UsageError } from '../errors.ts';
 import type { CliContext } from '../index.ts';
 import { hubCliMessages } from './hub.messages.ts';
+import { untilSignal } from '../signals.ts';
 
 // What `ecert hub start` does; hub.ts registers the command and loads this module (fastify,
 // SQLite) only when a hub actually starts.
@@ -27,19 +28,6 @@ function wholeNumber(ctx: CliContext, value: string | undefined, option: string,
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(hubCliMessages.t(ctx.lang, 'error.badNumber', { value, option, min }));
   return n;
-}
-
-/** Wait for SIGINT or SIGTERM (the hub runs in the foreground). */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export async function start(flags: StartFlags, ctx: CliContext): Promise<void> {

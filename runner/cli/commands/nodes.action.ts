@@ -10,6 +10,7 @@ import type { CliContext } from '../index.ts';
 import { DEFAULT_HUB_DATA } from './hub.ts';
 import { DEFAULT_HUB_URL, DEFAULT_NODES_DATA, DEFAULT_NODES_PORT_BASE, DEFAULT_NODES_SEED, HUB_TLS, type T } from './nodes.ts';
 import { nodesCliMessages } from './nodes.messages.ts';
+import { untilSignal } from '../signals.ts';
 
 // What `ecert nodes start` and `ecert nodes server-ca` do; nodes.ts registers the commands and
 // loads this module only when one of them runs.
@@ -50,19 +51,6 @@ function readPem(t: T, cwd: string, option: string, file: string): string {
   } catch (error) {
     throw new UsageError(t('error.readFile', { option, file: full, message: (error as Error).message }), t('error.readFile.hint'));
   }
-}
-
-/** Wait for SIGINT or SIGTERM (the nodes run in the foreground). */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export async function start(given: StartFlags, ctx: CliContext): Promise<void> {

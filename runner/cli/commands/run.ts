@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { CliCommandModule, CliContext } from '../index.ts';
 import type { RunRequest } from '../../selection.ts';
@@ -55,18 +55,21 @@ function request(flags: RunFlags, ctx: CliContext, kind: RunRequest['kind']): Ru
   };
 }
 
+/** The options that select cases (shared by `run` and `cases`). */
+export function selectionOptions(cmd: Command, ctx: CliContext): Command {
+  const m = (key: Parameters<typeof runMessages.t>[1]) => runMessages.t(ctx.lang, key);
+  return cmd
+    .option('--config <file>', m('option.config'))
+    .option('--countries <list>', m('option.countries'), collect)
+    .option('--category <name>', m('option.category'), collect)
+    .option('--case <pattern>', m('option.case'))
+    .option('--tag <tag>', m('option.tag'), collect);
+}
+
 export const runCommand: CliCommandModule = {
   register(program, ctx) {
     const m = (key: Parameters<typeof runMessages.t>[1]) => runMessages.t(ctx.lang, key);
-    program
-      .command('run')
-      .description(m('run.description'))
-      .option('--hub <url>', m('option.hub'))
-      .option('--config <file>', m('option.config'))
-      .option('--countries <list>', m('option.countries'), collect)
-      .option('--category <name>', m('option.category'), collect)
-      .option('--case <pattern>', m('option.case'))
-      .option('--tag <tag>', m('option.tag'), collect)
+    selectionOptions(program.command('run').description(m('run.description')).option('--hub <url>', m('option.hub')), ctx)
       .option('--seed <seed>', m('option.seed'))
       .option('--out <dir>', m('option.out'))
       .option('--rerun-failed <runDir>', m('option.rerunFailed'))
