@@ -186,6 +186,16 @@ const SCENARIOS: Record<DefectName, Scenario> = {
     clean: 410,
     defective: 200,
   },
+  'off-contract-answers': {
+    run: async (tb) => {
+      const doc = await tb.issue('KG', 'UZ');
+      const { exchange } = await tb.node('KG').submit({ pdf: doc.pdf, envelope: doc.envelope, recipient: 'UZ', idempotencyKey: 'oc' });
+      const read = await tb.node('KG').getExchange(exchange.exchangeId);
+      return { createdAt: 'createdAt' in read, verifiedAt: 'verifiedAt' in read.verification, status: read.status };
+    },
+    clean: { createdAt: true, verifiedAt: true, status: 'PendingDelivery' },
+    defective: { createdAt: false, verifiedAt: false, status: 'PendingDelivery' },
+  },
 };
 
 describe('defect switches', () => {

@@ -170,6 +170,18 @@ export const DEFECTS = [
     },
     detectedBy: ['model-a'],
   },
+  {
+    name: 'off-contract-answers',
+    description: {
+      en: 'Answers with exchange records that lack fields the contract requires (createdAt, verification.verifiedAt): the hub works, but a client built to the contract cannot rely on its answers.',
+      ru: 'Отвечает записями обменов без полей, обязательных по контракту (createdAt, verification.verifiedAt): хаб работает, но клиент, построенный по контракту, не может полагаться на его ответы.',
+    },
+    breaks: {
+      rule: 'HUB-CONTRACT',
+      text: { en: 'Every answer matches protocol/openapi.yaml.', ru: 'Каждый ответ соответствует protocol/openapi.yaml.' },
+    },
+    detectedBy: ['contract check of every answer'],
+  },
 ] as const satisfies readonly DefectInfo[];
 
 export type DefectName = (typeof DEFECTS)[number]['name'];

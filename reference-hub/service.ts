@@ -213,6 +213,11 @@ export class HubService {
       },
       createdAt: row.created_at,
     };
+    if (this.config.defects.has('off-contract-answers')) {
+      const loose = exchange as Omit<Exchange, 'createdAt' | 'verification'> & { createdAt?: string; verification: Partial<VerificationSummary> };
+      delete loose.createdAt;
+      delete loose.verification.verifiedAt;
+    }
     return exchange;
   }
 

@@ -139,6 +139,10 @@ export type EvidenceEvent =
       duplicated: string[];
     })
   | (EventBase & { type: 'log-chain'; log: 'exchange' | 'audit'; valid: boolean; entries: number; headHash: string; brokenAt?: number })
+  /** A hub answer that does not match protocol/openapi.yaml. */
+  | (EventBase & { type: 'contract-violation'; request: string; status: number; operationId?: string; errors: string[]; exchangeId?: string })
+  /** How many hub answers were checked against the contract so far (written after each spec file). */
+  | (EventBase & { type: 'contract-summary'; checked: number; violations: number })
   | (EventBase & { type: 'attachment'; caseId: string; name: string; file: string; contentType: string })
   | (EventBase & {
       type: 'case-finished';
@@ -206,4 +210,6 @@ export interface RunResults {
   environmentError?: { message: string; hint?: string };
   /** Evidence lines that did not parse (a line torn by a crash). */
   damagedEvidenceLines?: number[];
+  /** Hub answers checked against protocol/openapi.yaml; violations not tied to a case's exchange are listed. */
+  contract?: { checked: number; violations: number; unattributed: Array<{ request: string; status: number; operationId?: string; errors: string[]; seq: number }> };
 }

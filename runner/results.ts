@@ -141,6 +141,15 @@ export function buildResults(input: BuildInput): RunResults {
     return { ...base, status: 'skipped', observed: {}, durationMs: 0, exchangeIds: [], skipReason: input.interrupted ? 'not run: the run was interrupted' : 'not run (excluded by --shard)' };
   });
 
+  // Contract conformance of every hub answer: violations about a case's exchange already failed
+  // that case; the rest are listed for the run.
+  const caseExchanges = new Set(cases.flatMap((c) => c.exchangeIds));
+  const checked = events.filter((e): e is Extract<EvidenceEvent, { type: 'contract-summary' }> => e.type === 'contract-summary').at(-1)?.checked ?? 0;
+  const violations = events.filter((e): e is Extract<EvidenceEvent, { type: 'contract-violation' }> => e.type === 'contract-violation');
+  const unattributed = violations
+    .filter((v) => !v.exchangeId || !caseExchanges.has(v.exchangeId))
+    .map((v) => ({ request: v.request, status: v.status, ...(v.operationId ? { operationId: v.operationId } : {}), errors: v.errors, seq: v.seq }));
+
   const started0 = Date.parse(input.run.startedAt);
   const ended = input.run.endedAt ? Date.parse(input.run.endedAt) : Date.now();
   return {
@@ -151,6 +160,7 @@ export function buildResults(input: BuildInput): RunResults {
     ...(input.interrupted ? { interrupted: true } : {}),
     ...(input.environmentError ? { environmentError: input.environmentError } : {}),
     ...(damagedLines.length ? { damagedEvidenceLines: damagedLines } : {}),
+    ...(checked || violations.length ? { contract: { checked, violations: violations.length, unattributed } } : {}),
   };
 }
 

@@ -292,7 +292,8 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     else printSummary(results, cfg, ctx, interrupted);
 
     if (environmentError) throw new UnreachableError(t(lang, 'error.environment', { message: environmentError.message }), environmentError.hint ?? t(lang, 'error.environment.hint'));
-    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted ? EXIT.failed : EXIT.ok;
+    const contractBroken = (results.contract?.unattributed.length ?? 0) > 0;
+    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted || contractBroken ? EXIT.failed : EXIT.ok;
     return { exitCode, runDir: cfg.runDir, results };
   }
 }
@@ -359,6 +360,11 @@ function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, inte
     io.stdout('\n');
   }
   if (s.skipped > 0) io.stdout(`${t(lang, 'summary.skippedNote', { count: s.skipped })}\n`);
+  const contract = results.contract;
+  if (contract) {
+    io.stdout(`${t(lang, 'summary.contract', { checked: contract.checked, violations: contract.violations })}\n`);
+    for (const v of contract.unattributed.slice(0, 10)) io.stdout(red(`  ${v.request} → HTTP ${v.status}: ${v.errors.slice(0, 2).join('; ')}`) + '\n');
+  }
   const verdict = failures.length
     ? red(t(lang, 'summary.verdict.fail', { failed: s.failed, error: s.error, total: s.total }))
     : interrupted

@@ -53,6 +53,8 @@ const TABLE: Record<DefectName, Expectation> = {
   'leak-exchanges': { run: ['UZ-STD-07', 'UZ-STD-01-KG'], red: { 'UZ-STD-07': 'data-leak' } },
   'break-audit-chain': { run: ['UZ-STD-01-KG', 'UZ-SIG-01'], red: { 'UZ-STD-01-KG': 'log-mismatch', 'UZ-SIG-01': 'log-mismatch' } },
   'no-purge': { run: ['UZ-STD-06', 'UZ-STD-01-KG'], red: { 'UZ-STD-06': 'other' } },
+  // Nothing the cases do depends on the missing fields: only the contract check of every answer sees it.
+  'off-contract-answers': { run: ['UZ-STD-01-KG', 'UZ-SIG-01'], red: { 'UZ-STD-01-KG': 'other', 'UZ-SIG-01': 'other' } },
 };
 
 const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ecert-sensitivity-')), 'ecert.config.json');

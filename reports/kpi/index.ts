@@ -19,8 +19,14 @@ export function computeKpis(record: RunRecord): KpiReport {
   const verdictOf = (met: boolean | null): Verdict => (met === null ? 'no-data' : met ? 'pass' : 'fail');
   const kpi2Verdict = verdictOf(kpi2.result.overall.targetMet);
   const detectionVerdict = falseAccepts > 0 ? 'fail' : verdictOf(detection.result.rate.targetMet);
+  // A conformance report is not green while any case failed (a lost or duplicated exchange, a data
+  // leak, an answer off the contract), whatever the KPI figures say; nor while hub answers that
+  // belong to no case break the contract.
+  const failedCases = cases.result.totals.failed + cases.result.totals.error;
+  const contractViolations = record.results?.contract?.unattributed.length ?? 0;
   // A run without bad documents (a pilot) has no detection figure; that alone does not block a verdict.
-  const overall: Verdict = kpi2Verdict === 'fail' || detectionVerdict === 'fail' ? 'fail' : kpi2Verdict === 'no-data' ? 'no-data' : 'pass';
+  const overall: Verdict =
+    kpi2Verdict === 'fail' || detectionVerdict === 'fail' || failedCases > 0 || contractViolations > 0 ? 'fail' : kpi2Verdict === 'no-data' ? 'no-data' : 'pass';
   return {
     run: record.info,
     countries: index.countries,

@@ -53,6 +53,16 @@ describe('KPI-2 verification success rate', () => {
     expect(all.verdict.overall).toBe('fail');
   });
 
+  it('is not green while any case failed, even with every KPI met; nor with hub answers off the contract', () => {
+    const good = hubVerifications(20, 0);
+    expect(computeKpis(makeRecord([...good, caseStarted('C1'), caseFinished('C1', 'passed')])).verdict.overall).toBe('pass');
+    const failed = computeKpis(makeRecord([...good, caseStarted('C1'), caseFinished('C1', 'failed')]));
+    expect(failed.verdict).toMatchObject({ overall: 'fail', kpi2: 'pass' });
+    const record = makeRecord([...good, caseStarted('C1'), caseFinished('C1', 'passed')]);
+    record.results = { contract: { checked: 40, violations: 1, unattributed: [{ request: 'GET /v1/version', status: 200, errors: ['body: must have required property contractVersion'], seq: 3 }] } } as never;
+    expect(computeKpis(record).verdict.overall).toBe('fail');
+  });
+
   it('counts only hub and recipient verifications of genuine documents; the harness is the oracle', () => {
     const r = computeKpis(
       makeRecord([

@@ -177,6 +177,10 @@ function verdictBlock(ctx: Ctx): ReportView['verdict'] {
   if (verdict.kpi2 === 'fail') summary.push([t('verdict.reason.kpi2', { rate: f.pct(kpi2.overall.rate), target })]);
   if (verdict.falseAccepts > 0) summary.push([{ text: t('verdict.reason.falseAccepts', { count: verdict.falseAccepts }), bold: true, tone: 'bad' }]);
   if (detection.rate.targetMet === false) summary.push([t('verdict.reason.detection', { rate: f.pct(detection.rate.rate) })]);
+  const failedCases = cases.totals.failed + cases.totals.error;
+  if (failedCases > 0) summary.push([{ text: t('verdict.reason.cases', { count: failedCases }), bold: true, tone: 'bad' }, ' ', { text: '→', href: '#failures' }]);
+  const contract = ctx.record.results?.contract;
+  if (contract && contract.unattributed.length > 0) summary.push([{ text: t('verdict.reason.contract', { count: contract.unattributed.length }), bold: true, tone: 'bad' }]);
   summary.push([t('verdict.cases', { ...cases.totals })]);
   blocks.push({ kind: 'paragraph', text: [identityLine(ctx)], small: true });
   blocks.push({ kind: 'list', items: summary });
@@ -293,6 +297,11 @@ function notices(ctx: Ctx): Block[] {
   if (envError) out.push({ kind: 'alert', tone: 'bad', title: t('notice.environment.title'), lines: [[envError.message], ...(envError.hint ? [[envError.hint]] : [])] });
   if (report.run.hub.defects.length) out.push({ kind: 'alert', tone: 'warn', title: t('notice.defects.title'), lines: [[t('notice.defects', { defects: report.run.hub.defects.join(', ') })]] });
   if (report.problems.length) out.push({ kind: 'alert', tone: 'warn', title: t('notice.problems.title'), lines: [[t('notice.problems', { count: report.problems.length }), ' ', { text: '→', href: '#environment' }]] });
+  const contract = ctx.record.results?.contract;
+  if (contract && contract.violations > 0) {
+    const listed = contract.unattributed.slice(0, 5).map((v): Text => [code(v.request), ` → HTTP ${v.status}: ${v.errors.slice(0, 2).join('; ')} `, t('contract.line', { seq: v.seq })]);
+    out.push({ kind: 'alert', tone: 'bad', title: t('notice.contract.title'), lines: [[t('notice.contract', { violations: contract.violations, checked: contract.checked, unattributed: contract.unattributed.length })], ...listed] });
+  }
   return out;
 }
 
@@ -311,6 +320,9 @@ function identityFacts(ctx: Ctx): Array<{ label: string; value: Text }> {
     { label: t('fact.seed'), value: [code(run.seed)] },
     { label: t('fact.countries'), value: [ctx.report.countries.map((c) => `${ctx.country(c)} (${c})`).join(', ')] },
     { label: t('fact.clock'), value: [t('fact.clockValue', { mode: run.clock.mode, at: f.time(run.clock.startedAt) })] },
+    ...(ctx.record.results?.contract
+      ? [{ label: t('fact.contract'), value: [t('fact.contractValue', { checked: ctx.record.results.contract.checked, violations: ctx.record.results.contract.violations })] }]
+      : []),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { Decision, Exchange, HubClient, HubVersion } from '../../protocol/h
 import type { CountryProfile } from '../../fixtures/profile.ts';
 import type { IssuedDocument, IssueRequest } from '../../fixtures/issue.ts';
 import type { FaultSpec } from '../../scenarios/types.ts';
+import type { ContractMonitor } from './contract-monitor.ts';
 
 // What the case engine needs from the world it tests: a hub (through HubClient), the nodes of
 // every country (mock or real), a clock, and test material. runner/environment/ builds it for the
@@ -82,6 +83,8 @@ export interface HarnessEnvironment {
   readonly deliveryTimeoutMs: number;
   /** How long awaits may wait before a case is failed as stuck. */
   readonly awaitTimeoutMs: number;
+  /** Checks every hub answer against the contract. */
+  readonly contract: ContractMonitor;
   /** Stop the hub abruptly and start it on the same data (capability 'hub-restart', embedded hub only). */
   restartHub?(): Promise<void>;
   /** Write the hub's logs and every mock node's log into `dir` (logs/ of the run). */

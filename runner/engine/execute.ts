@@ -157,6 +157,7 @@ function summarize(o: CaseObservation): Record<string, unknown> {
     exchanges: o.exchanges,
     ...(o.purge ? { purge: o.purge } : {}),
     ...(o.privacy ? { privacy: o.privacy } : {}),
+    ...(o.contractViolations ? { contractViolations: o.contractViolations } : {}),
     ...(o.logChains ? { logChains: o.logChains } : {}),
     ...(o.stepFailure ? { stepFailure: o.stepFailure } : {}),
   };
@@ -618,6 +619,7 @@ class CaseRun {
     const receivedIds = [...new Set(recipientRecord.received.map((r) => r.exchangeId))];
     const deliveries = recipientRecord.received.reduce((n, r) => n + r.deliveries, 0);
     const logChains = await checkLogChains(env);
+    const contractViolations = env.contract.about(this.exchangeIds).map(({ request, status, errors }) => ({ request, status, errors }));
 
     if (this.exchange && doc) {
       const ex = this.exchange;
@@ -669,6 +671,7 @@ class CaseRun {
       exchanges: { hub: hubIds, sender: senderRecord.sent, recipient: receivedIds },
       ...(this.purge ? { purge: this.purge } : {}),
       ...(this.privacy ? { privacy: this.privacy } : {}),
+      ...(contractViolations.length ? { contractViolations } : {}),
       ...(logChains.length ? { logChains } : {}),
       ...(this.stepFailure ? { stepFailure: this.stepFailure } : {}),
     };

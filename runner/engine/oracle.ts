@@ -43,6 +43,8 @@ export interface CaseObservation {
   purge?: { documentGone: boolean; httpStatus?: number; statusKept: boolean };
   /** What a third country's node could see of the exchange (each entry a probe that was not refused). */
   privacy?: { leaks: string[] };
+  /** Answers about the case's exchanges that break the contract (protocol/openapi.yaml). */
+  contractViolations?: Array<{ request: string; status: number; errors: string[] }>;
   /** The hub's hash-chained logs, checked after the case. */
   logChains?: Array<{ log: string; valid: boolean; detail?: string }>;
   /** A step that could not complete (time-out, unreachable, unexpected answer). */
@@ -70,6 +72,7 @@ export type FindingCode =
   | 'NOT_PURGED'
   | 'STATUS_LOST_ON_PURGE'
   | 'LOG_CHAIN_BROKEN'
+  | 'CONTRACT_VIOLATION'
   | 'STEP_FAILED';
 
 export interface Finding {
@@ -242,6 +245,9 @@ export function evaluate(expect: Expectation, obs: CaseObservation): CaseVerdict
   if (expect.documentPurged && obs.purge) {
     if (!obs.purge.documentGone) out.push(finding('NOT_PURGED', 'other', 'hub', `the hub still serves the PDF after its retention time (HTTP ${obs.purge.httpStatus ?? '?'}; expected 410)`, { httpStatus: obs.purge.httpStatus ?? 0 }));
     if (!obs.purge.statusKept) out.push(finding('STATUS_LOST_ON_PURGE', 'lost-exchange', 'hub', 'the exchange status or metadata disappeared with the purge', {}));
+  }
+  for (const v of obs.contractViolations ?? []) {
+    out.push(finding('CONTRACT_VIOLATION', 'other', 'hub', `the hub's answer to ${v.request} (HTTP ${v.status}) breaks the contract: ${v.errors.slice(0, 3).join('; ')}`, { request: v.request, status: v.status, errors: v.errors.join('; ') }));
   }
   for (const chain of obs.logChains ?? []) {
     if (!chain.valid) out.push(finding('LOG_CHAIN_BROKEN', 'log-mismatch', 'hub', `the hub's ${chain.log} log hash chain does not verify${chain.detail ? `: ${chain.detail}` : ''}`, { log: chain.log, detail: chain.detail ?? '' }));

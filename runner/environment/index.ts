@@ -15,6 +15,7 @@ import type { FaultSpec } from '../../scenarios/types.ts';
 import type { RunConfig } from '../config.ts';
 import type { HarnessClock, HarnessEnvironment, NodeDecision, NodeHandle, NodeReceipt } from '../engine/environment.ts';
 import type { EvidenceWriter } from '../engine/evidence.ts';
+import { ContractMonitor } from '../engine/contract-monitor.ts';
 
 // Builds the world a run tests: the embedded reference hub with in-process mock nodes (CI), or
 // a remote hub with the mock nodes as HTTPS servers (missions). The engine sees only
@@ -155,6 +156,7 @@ async function writeLog(operator: HubClient, kind: LogKind, file: string): Promi
 
 interface Parts {
   mode: 'embedded' | 'remote';
+  contract: ContractMonitor;
   hubUrl: string;
   operator: HubClient;
   profiles: CountryProfile[];
@@ -209,9 +211,11 @@ async function finish(parts: Parts, cfg: RunConfig, evidence: EvidenceWriter): P
     issue: (req: IssueRequest) => issueDocument(req, { pki: parts.pki, profiles: parts.profiles }),
     deliveryTimeoutMs: parts.deliveryTimeoutMs,
     awaitTimeoutMs: cfg.timeouts.awaitMs,
+    contract: parts.contract,
     ...(parts.restartHub ? { restartHub: parts.restartHub } : {}),
     async exportLogs(dir) {
       fs.mkdirSync(dir, { recursive: true });
+      evidence.append({ type: 'contract-summary', checked: parts.contract.checked, violations: parts.contract.all().length });
       await writeLog(parts.operator, 'exchange', path.join(dir, 'hub-exchange-log.jsonl'));
       await writeLog(parts.operator, 'audit', path.join(dir, 'hub-audit-log.jsonl'));
       parts.nodes.exportLogs(dir);
@@ -220,7 +224,7 @@ async function finish(parts: Parts, cfg: RunConfig, evidence: EvidenceWriter): P
   };
 }
 
-async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles: CountryProfile[], pki: TestPki): Promise<Parts> {
+async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles: CountryProfile[], pki: TestPki, contract: ContractMonitor): Promise<Parts> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecert-hub-'));
   const network = new InProcessNetwork();
   const clock = createClock();
@@ -247,6 +251,8 @@ async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles
   const mocked = profiles.filter((p) => !cfg.nodes.real.includes(p.code));
   const nodes = await startInProcessNodes({
     hub: { url: hub.url, ca: hub.caPem, operator: hub.operator },
+    // Every node's answers from the hub are checked against the contract too.
+    connect: (identity, wrapFetch) => hub.client(identity, { onResponse: contract.observe, ...(wrapFetch ? { wrapFetch } : {}) }),
     profiles: mocked,
     pki,
     seed: cfg.seed,
@@ -256,8 +262,9 @@ async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles
   });
   return {
     mode: 'embedded',
+    contract,
     hubUrl: hub.url,
-    operator: hub.client('operator', { wrapFetch: retryStaleConnections }),
+    operator: hub.client('operator', { wrapFetch: retryStaleConnections, onResponse: contract.observe }),
     profiles,
     pki,
     nodes,
@@ -273,10 +280,10 @@ async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles
   };
 }
 
-async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: CountryProfile[], pki: TestPki): Promise<Parts> {
+async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: CountryProfile[], pki: TestPki, contract: ContractMonitor): Promise<Parts> {
   const read = (file: string) => fs.readFileSync(file, 'utf8');
   const creds = { ca: read(cfg.hub.ca), cert: read(cfg.hub.operator.cert), key: read(cfg.hub.operator.key) };
-  const operator = createHttpHubClient({ baseUrl: cfg.hub.url, tls: creds, timeoutMs: 30_000, fetch: retryStaleConnections(defaultHubFetch) });
+  const operator = createHttpHubClient({ baseUrl: cfg.hub.url, tls: creds, timeoutMs: 30_000, fetch: retryStaleConnections(defaultHubFetch), onResponse: contract.observe });
   try {
     await operator.health();
   } catch (error) {
@@ -289,6 +296,8 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
   try {
     nodes = await startServerNodes({
       hub: { url: cfg.hub.url, ca: creds.ca, operator: { cert: creds.cert, key: creds.key } },
+      connect: (identity, wrapFetch) =>
+        createHttpHubClient({ baseUrl: cfg.hub.url, tls: { ca: creds.ca, ...identity }, onResponse: contract.observe, ...(wrapFetch ? { fetch: wrapFetch(defaultHubFetch) } : {}) }),
       profiles: mocked,
       pki,
       seed: cfg.seed,
@@ -303,6 +312,7 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
   }
   return {
     mode: 'remote',
+    contract,
     hubUrl: cfg.hub.url,
     operator,
     profiles,
@@ -321,7 +331,11 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
 export async function createEnvironment(cfg: RunConfig, evidence: EvidenceWriter): Promise<HarnessEnvironment> {
   const profiles = loadProfiles(cfg.federation);
   const pki = createTestPki({ seed: cfg.seed, profiles });
-  const parts = cfg.hub.mode === 'embedded' ? await embedded(cfg as RunConfig & { hub: { mode: 'embedded' } }, profiles, pki) : await remote(cfg as RunConfig & { hub: { mode: 'remote' } }, profiles, pki);
+  const contract = new ContractMonitor(evidence);
+  const parts =
+    cfg.hub.mode === 'embedded'
+      ? await embedded(cfg as RunConfig & { hub: { mode: 'embedded' } }, profiles, pki, contract)
+      : await remote(cfg as RunConfig & { hub: { mode: 'remote' } }, profiles, pki, contract);
   try {
     return await finish(parts, cfg, evidence);
   } catch (error) {
