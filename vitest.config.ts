@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
     // Tests write test artifacts (screenshots, sample reports) here; it is git-ignored.
     env: { ECERT_TEST_ARTIFACTS: 'test-artifacts' },
   },

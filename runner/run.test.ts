@@ -31,7 +31,8 @@ function latest(out: string): string {
   return fs.realpathSync(path.join(out, 'latest'));
 }
 
-describe.concurrent('ecert run', () => {
+// Each test starts whole runs in child processes; on a loaded machine that takes a while.
+describe.concurrent('ecert run', { timeout: 240_000 }, () => {
   it('runs a selection, writes a complete run directory and exits 0', async () => {
     const out = tmp();
     const r = await ecert(['run', '--case', 'UZ-STD-01-KG,AZ-SIG-03,KG-NET-07', '--out', out]);
@@ -177,7 +178,7 @@ describe.concurrent('ecert run', () => {
   });
 });
 
-describe('ecert run against a hub in another process (mission mode)', () => {
+describe('ecert run against a hub in another process (mission mode)', { timeout: 240_000 }, () => {
   it('drives a hub by URL with the credentials of ecert.config.ts, nodes served over HTTPS', async () => {
     const dir = tmp();
     const hubPort = await freePort();

@@ -78,7 +78,8 @@ function red(results: RunResults): Record<string, Severity | 'error'> {
   return Object.fromEntries(results.cases.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => [c.id, c.status === 'error' ? 'error' : c.severity!]));
 }
 
-describe.concurrent('sensitivity: the harness goes red on every defect of the reference hub', () => {
+// Each test starts a whole run in a child process; on a loaded machine that takes a while.
+describe.concurrent('sensitivity: the harness goes red on every defect of the reference hub', { timeout: 240_000 }, () => {
   it('covers every defect switch the reference hub has', () => {
     expect(Object.keys(TABLE).sort()).toEqual([...DEFECT_NAMES].sort());
   });
