@@ -58,7 +58,16 @@ interface EventBase {
 export type EvidenceEvent =
   | (EventBase & { type: 'run-started'; run: RunInfo })
   /** Written by the worker once the hub and nodes are up: the hub's identity and the trust material in use. */
-  | (EventBase & { type: 'environment-ready'; hub: RunInfo['hub']; trustRegistry: RunInfo['trustRegistry']; nodes: Array<{ country: CountryCode; mock: boolean; delivery: 'push' | 'pull'; track: 'A' | 'B' }> })
+  | (EventBase & {
+      type: 'environment-ready';
+      hub: RunInfo['hub'];
+      trustRegistry: RunInfo['trustRegistry'];
+      nodes: Array<{ country: CountryCode; mock: boolean; delivery: 'push' | 'pull'; track: 'A' | 'B' }>;
+      /** Last sequence number of each hub log before the run: this run's entries come after it (a real hub keeps history). */
+      hubLogStart?: { exchange: number; audit: number };
+      /** Hub clock minus harness clock at start (ms); the harness signs on hub time when they differ. */
+      hubClockSkewMs?: number;
+    })
   | (EventBase & {
       type: 'case-started';
       caseId: string;
@@ -97,6 +106,8 @@ export type EvidenceEvent =
       /** Who verified: the harness itself, the hub at ingest, or the recipient / sender node. */
       verifier: 'harness' | 'hub' | 'recipient';
       node?: CountryCode;
+      /** The verifying node is one of the harness's mock nodes (its verifier is the harness's own code). */
+      mock?: boolean;
       sender: CountryCode;
       recipient: CountryCode;
       genuine: boolean;
@@ -125,6 +136,8 @@ export type EvidenceEvent =
       deliveryAttempts: number;
       /** Hashes of the hub's exchange-log entries about this exchange. */
       hubLogHashes: string[];
+      /** The case moved the hub's test clock by this much while the exchange was under way (its times are not real durations). */
+      clockShiftedMs?: number;
     })
   | (EventBase & { type: 'hub-response'; caseId: string; request: string; status: number; code?: string; file?: string })
   | (EventBase & { type: 'fault'; caseId: string; node: CountryCode; fault: string; action: 'applied' | 'cleared'; params?: Record<string, unknown> })

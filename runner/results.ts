@@ -61,6 +61,8 @@ export interface BuildInput {
   vitest: ReadonlyMap<string, VitestCaseOutcome>;
   interrupted: boolean;
   environmentError?: { message: string; hint?: string };
+  /** Why a case that never started did not run when the run was not interrupted (a spec file that failed to load). */
+  notRunMessage?: (c: CatalogCase) => string | undefined;
 }
 
 export function buildResults(input: BuildInput): RunResults {
@@ -138,7 +140,18 @@ export function buildResults(input: BuildInput): RunResults {
         message: v?.errors[0] ?? 'the case started but never finished (interrupted)',
       };
     }
-    return { ...base, status: 'skipped', observed: {}, durationMs: 0, exchangeIds: [], skipReason: input.interrupted ? 'not run: the run was interrupted' : 'not run (excluded by --shard)' };
+    if (input.interrupted) return { ...base, status: 'skipped', observed: {}, durationMs: 0, exchangeIds: [], skipReason: 'not run: the run was interrupted' };
+    // Selected, not interrupted, never started: the harness failed to run it. Never silent, never green.
+    return {
+      ...base,
+      status: 'error',
+      observed: {},
+      durationMs: 0,
+      exchangeIds: [],
+      attribution: 'harness',
+      severity: 'other',
+      message: `never ran: ${input.notRunMessage?.(c) ?? 'its test file did not run'}`,
+    };
   });
 
   // Contract conformance of every hub answer: violations about a case's exchange already failed

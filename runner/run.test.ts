@@ -65,6 +65,25 @@ describe.concurrent('ecert run', { timeout: 240_000 }, () => {
     expect(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8')).toContain('UZ-STD-01-KG');
   });
 
+  it('never shows green when the suite itself cannot load: the cases are errors, exit 1', async () => {
+    // A copy of the harness whose suite module throws on load (node_modules shared by a link).
+    const copy = tmp();
+    const skip = new Set(['node_modules', '.git', 'test-artifacts', path.join('reports', 'out')].map((p) => path.join(ROOT, p)));
+    fs.cpSync(ROOT, copy, { recursive: true, filter: (src) => !skip.has(src) });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    const suite = path.join(copy, 'runner', 'vitest', 'suite.ts');
+    fs.writeFileSync(suite, `throw new Error('suite exploded on load');\n${fs.readFileSync(suite, 'utf8')}`);
+    const r = await execa('node', [path.join(copy, 'bin/ecert.mjs'), 'run', '--case', 'UZ-SIG-01,UZ-SIG-02', '--out', path.join(copy, 'out'), '--json'], { cwd: copy, reject: false, env: { NO_COLOR: '1' } });
+    expect(r.exitCode).toBe(1);
+    const results = JSON.parse(r.stdout) as RunResults;
+    expect(results.cases.map((c) => [c.id, c.status, c.attribution])).toEqual([
+      ['UZ-SIG-01', 'error', 'harness'],
+      ['UZ-SIG-02', 'error', 'harness'],
+    ]);
+    expect(results.cases[0]!.message).toMatch(/never ran: .*suite exploded on load/);
+    expect(r.stderr).toMatch(/vitest could not run part of the suite \(UZ-bad-signature\.spec\.ts: .*suite exploded on load/);
+  });
+
   it('refuses bad input with exit 2 and a message that names the problem', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', '--countries', 'UZ,XX'], /unknown country "XX"\. Known profiles: AZ, KG, PK, TJ, UZ/],

@@ -285,11 +285,17 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     const environmentError = fs.existsSync(envErrorFile) ? (JSON.parse(fs.readFileSync(envErrorFile, 'utf8')) as { message: string; hint?: string }) : undefined;
     const outcomes = new Map<string, VitestCaseOutcome>();
     for (const [caseId, o] of progress.outcomes) outcomes.set(caseId, { caseId, state: o.state, errors: o.errors, durationMs: o.durationMs });
-    // With --shard, this process ran only its share of the files: report those cases only.
-    const ran = shard ? selected.filter((c) => outcomes.has(c.id)) : selected;
+    // With --shard, this process ran only its share of the files: report the cases of those files.
+    const fileOf = (c: CatalogCase) => `${c.country}-${c.category}.spec.ts`;
+    const ran = shard ? selected.filter((c) => outcomes.has(c.id) || progress.modules.has(fileOf(c))) : selected;
+    const moduleError = (c: CatalogCase) => progress.modules.get(fileOf(c))?.[0] ?? progress.unhandled[0];
+    if (progress.unhandled.length || [...progress.modules.values()].some((e) => e.length)) {
+      const first = [...progress.modules.entries()].find(([, e]) => e.length);
+      io.stderr(`${t(lang, 'run.vitestErrors', { file: first?.[0] ?? '-', error: (first?.[1][0] ?? progress.unhandled[0] ?? '').split('\n')[0], log: path.join(cfg.runDir, 'junit.xml') })}\n`);
+    }
     runInfo.endedAt = new Date().toISOString();
     const interrupted = signals.interrupted;
-    const results = buildResults({ runDir: cfg.runDir, run: runInfo, selected: ran, vitest: outcomes, interrupted, ...(environmentError ? { environmentError } : {}) });
+    const results = buildResults({ runDir: cfg.runDir, run: runInfo, selected: ran, vitest: outcomes, interrupted, notRunMessage: moduleError, ...(environmentError ? { environmentError } : {}) });
     // The worker appended to the file meanwhile: a fresh writer counts its lines again, so seq stays the line number.
     new EvidenceWriter(cfg.runDir).append({ type: 'run-finished', summary: results.summary, ...(interrupted ? { interrupted: true } : {}) });
     writeResults(cfg.runDir, results);
@@ -305,7 +311,8 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
 
     if (environmentError) throw new UnreachableError(t(lang, 'error.environment', { message: environmentError.message }), environmentError.hint ?? t(lang, 'error.environment.hint'));
     const contractBroken = (results.contract?.unattributed.length ?? 0) > 0;
-    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted || contractBroken ? EXIT.failed : EXIT.ok;
+    const nothingRan = results.summary.total === results.summary.skipped;
+    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted || contractBroken || nothingRan ? EXIT.failed : EXIT.ok;
     return { exitCode, runDir: cfg.runDir, results };
   }
 }
@@ -379,7 +386,9 @@ function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, inte
   }
   const verdict = failures.length
     ? red(t(lang, 'summary.verdict.fail', { failed: s.failed, error: s.error, total: s.total }))
-    : interrupted
+    : s.total === s.skipped
+      ? red(t(lang, 'summary.verdict.noneRan', { total: s.total }))
+      : interrupted
       ? t(lang, 'summary.verdict.partial', { ran: s.total - s.skipped, total: s.total })
       : t(lang, 'summary.verdict.pass', { passed: s.passed });
   io.stdout(`${verdict}\n`);

@@ -7,6 +7,7 @@ import type { CaseStatus } from '../record.ts';
 import type { HarnessEnvironment, NodeDecision, NodeHandle, NodeReceipt } from './environment.ts';
 import type { EvidenceWriter } from './evidence.ts';
 import type { CaseLock, LockRequest } from './lock.ts';
+import type { LeakProbe } from './findings.ts';
 import { LogMirror } from './log-mirror.ts';
 import { type CaseObservation, type CaseVerdict, evaluate } from './oracle.ts';
 
@@ -176,6 +177,8 @@ class CaseRun {
   private readonly activeFaults: FaultSpec[] = [];
   private clockMoved = false;
   private fastForwardedMs = 0;
+  /** Total movement of the hub's clock during the case (KPI-3 leaves such exchanges out). */
+  private clockShiftedMs = 0;
   private logStartSeq = 0;
   private readonly watchers: Array<Promise<void>> = [];
   private hubResponses = 0;
@@ -258,6 +261,7 @@ class CaseRun {
       case 'advance-clock':
         await this.env.clock.advance(step.hours * 3_600_000);
         this.clockMoved = true;
+        this.clockShiftedMs += Math.abs(step.hours) * 3_600_000;
         return `clock ${step.hours >= 0 ? '+' : ''}${step.hours} h: ${this.env.clock.now().toISOString()}`;
       case 'await-purge':
         return this.awaitPurge();
@@ -344,7 +348,7 @@ class CaseRun {
     return `${id} (${doc.variant}, ${doc.pdf.byteLength} bytes)`;
   }
 
-  private recordVerification(verifier: 'harness' | 'hub' | 'recipient', report: { valid: boolean; indication: VerificationReport['indication']; reasonCodes: string[]; checks: VerificationReport['checks'] | Exchange['verification']['checks'] }, node?: string): void {
+  private recordVerification(verifier: 'harness' | 'hub' | 'recipient', report: { valid: boolean; indication: VerificationReport['indication']; reasonCodes: string[]; checks: VerificationReport['checks'] | Exchange['verification']['checks'] }, node?: string, mock?: boolean): void {
     const doc = this.requireDoc();
     const checks = Object.fromEntries(
       Object.entries(report.checks).map(([k, v]) => {
@@ -361,6 +365,7 @@ class CaseRun {
       ...(this.exchange ? { exchangeId: this.exchange.exchangeId } : {}),
       verifier,
       ...(node ? { node } : {}),
+      ...(mock !== undefined ? { mock } : {}),
       sender: this.c.sender,
       recipient: this.c.recipient,
       genuine: doc.genuine,
@@ -433,6 +438,7 @@ class CaseRun {
         await this.env.clock.advance(step);
         this.clockMoved = true;
         this.fastForwardedMs += step;
+        this.clockShiftedMs += step;
         step = Math.min(step * 2, 12 * 3_600_000);
         lastChange = Date.now();
       }
@@ -489,7 +495,7 @@ class CaseRun {
     }
     if (!this.receipt) this.receipt = await this.recipient.receive(ex.exchangeId, this.env.awaitTimeoutMs);
     this.decision = await this.recipient.decide(ex.exchangeId);
-    this.recordVerification('recipient', this.decision.verification, this.c.recipient);
+    this.recordVerification('recipient', this.decision.verification, this.c.recipient, this.recipient.mock);
     return `${this.decision.decision}${this.decision.reasonCode ? ` (${this.decision.reasonCode})` : ''}`;
   }
 
@@ -530,29 +536,29 @@ class CaseRun {
     const third = thirdCountry(this.c, this.env.profiles.map((p) => p.code).filter((code) => this.env.node(code).mock));
     if (!third) throw new StepError('probe-privacy', 'error', 'a privacy probe needs a third country with a mock node');
     const client = this.env.node(third).client;
-    const leaks: string[] = [];
+    const leaks: LeakProbe[] = [];
     const refused = (e: unknown) => e instanceof HubError && (e.status === 403 || e.status === 404);
-    const probes: Array<[string, () => Promise<unknown>]> = [
-      ['read the exchange', () => client.getExchange(ex.exchangeId)],
-      ['fetch the document', () => client.fetchDocument(ex.exchangeId)],
-      ['acknowledge it', () => client.acknowledge(ex.exchangeId)],
-      ['decide on it', () => client.decide(ex.exchangeId, { decision: 'refused', reasonCode: 'PRIVACY_PROBE' })],
-      ['purge it', () => client.purgeDocument(ex.exchangeId)],
+    const probes: Array<[LeakProbe['probe'], () => Promise<unknown>]> = [
+      ['read', () => client.getExchange(ex.exchangeId)],
+      ['fetch', () => client.fetchDocument(ex.exchangeId)],
+      ['acknowledge', () => client.acknowledge(ex.exchangeId)],
+      ['decide', () => client.decide(ex.exchangeId, { decision: 'refused', reasonCode: 'PRIVACY_PROBE' })],
+      ['purge', () => client.purgeDocument(ex.exchangeId)],
     ];
-    for (const [what, probe] of probes) {
+    for (const [probe, call] of probes) {
       try {
-        await probe();
-        leaks.push(`${what} (answered 2xx)`);
+        await call();
+        leaks.push({ probe, answer: '2xx' });
       } catch (error) {
         // No answer is not a leak: the probe could not be made, which the step reports as such.
         if (error instanceof HubUnreachableError) throw error;
-        if (!refused(error)) leaks.push(`${what} (answered ${error instanceof HubError ? `HTTP ${error.status} ${error.code}` : error instanceof Error ? error.message : String(error)})`);
+        if (!refused(error)) leaks.push({ probe, answer: error instanceof HubError ? `HTTP ${error.status} ${error.code}` : error instanceof Error ? error.message : String(error) });
       }
     }
     const listed = await client.listExchanges().catch(() => []);
-    if (listed.some((e) => e.exchangeId === ex.exchangeId)) leaks.push('see it in its exchange list');
-    this.privacy = { leaks };
-    return leaks.length ? `${third} could ${leaks.join('; ')}` : `${third} was refused every access`;
+    if (listed.some((e) => e.exchangeId === ex.exchangeId)) leaks.push({ probe: 'list', answer: '200' });
+    this.privacy = { third, leaks };
+    return leaks.length ? `${third} was not refused: ${leaks.map((l) => `${l.probe} (${l.answer})`).join('; ')}` : `${third} was refused every access`;
   }
 
   private nodeFor(party: FaultSpec['party']): NodeHandle {
@@ -597,9 +603,17 @@ class CaseRun {
     const { c, env } = this;
     const doc = this.doc;
     let hub: CaseObservation['hub'] = null;
-    let senderSees: ExchangeStatus | undefined;
+    let senderSees: ExchangeStatus | 'unreadable' | undefined;
+    let senderSeesError: string | undefined;
     if (this.exchange) {
-      const ex = await env.operator.getExchange(this.exchange.exchangeId).catch(() => this.exchange!);
+      let ex = this.exchange;
+      try {
+        ex = await env.operator.getExchange(ex.exchangeId);
+      } catch (error) {
+        // Judged on the last answer seen, and the failure to read the final state is itself recorded.
+        const f = this.classify('read the final exchange', error);
+        this.stepFailure ??= { step: f.step, kind: f.kind, message: f.message, injected: f.injected };
+      }
       this.exchange = ex;
       hub = {
         exchangeId: ex.exchangeId,
@@ -610,14 +624,25 @@ class CaseRun {
         okDeliveryAttempts: ex.delivery.attempts.filter((a) => a.outcome === 'ok').length,
         ...(ex.decision ? { decision: ex.decision.decision } : {}),
       };
-      senderSees = (await this.sender.client.getExchange(ex.exchangeId).catch(() => undefined))?.status;
+      try {
+        senderSees = (await this.sender.client.getExchange(ex.exchangeId)).status;
+      } catch (error) {
+        senderSees = 'unreadable';
+        senderSeesError = error instanceof HubError ? `HTTP ${error.status} ${error.code}` : error instanceof Error ? error.message : String(error);
+      }
     }
     const senderRecord = doc ? this.sender.record(doc.metadata.documentId) : { sent: [], received: [], decisions: [] };
     const recipientRecord = doc ? this.recipient.record(doc.metadata.documentId) : { sent: [], received: [], decisions: [] };
     const hubIds = doc ? await hubExchangesFor(env, doc.metadata.documentId, this.exchangeIds, this.logStartSeq) : [];
     for (const id of hubIds) if (!this.exchangeIds.includes(id)) this.exchangeIds.push(id);
     const receivedIds = [...new Set(recipientRecord.received.map((r) => r.exchangeId))];
-    const deliveries = recipientRecord.received.reduce((n, r) => n + r.deliveries, 0);
+    let deliveries = recipientRecord.received.reduce((n, r) => n + r.deliveries, 0);
+    // A pull recipient takes only what it pulls: a document that must never reach it is looked for
+    // in its inbox too (a hub may reject a document and still queue it).
+    if (this.exchange && c.expect.recipient === 'not-delivered' && this.recipient.mock && this.recipient.delivery === 'pull') {
+      const inbox = await this.recipient.client.listInbox().catch(() => []);
+      if (inbox.some((i) => i.exchangeId === this.exchange!.exchangeId)) deliveries += 1;
+    }
     const logChains = await checkLogChains(env);
     const contractViolations = env.contract.about(this.exchangeIds).map(({ request, status, errors }) => ({ request, status, errors }));
 
@@ -641,6 +666,7 @@ class CaseRun {
         ...(ex.decision?.reasonCode ? { decisionReason: ex.decision.reasonCode } : {}),
         deliveryAttempts: ex.delivery.attempts.length,
         hubLogHashes: await hubLogHashesFor(env, ex.exchangeId),
+        ...(this.clockShiftedMs ? { clockShiftedMs: this.clockShiftedMs } : {}),
       });
     }
     const lost = [...senderRecord.sent, ...receivedIds].filter((id) => !hubIds.includes(id));
@@ -661,6 +687,7 @@ class CaseRun {
       ...(doc ? { sentSha256: doc.sha256 } : {}),
       hub,
       ...(senderSees ? { senderSees } : {}),
+      ...(senderSeesError ? { senderSeesError } : {}),
       recipient: {
         mock: this.recipient.mock,
         faulted: c.faults.some((f) => f.party === 'recipient'),

@@ -26,7 +26,7 @@ function goodAccepted(): CaseObservation {
 
 function goodRejected(): CaseObservation {
   return {
-    oracle: { valid: false, reasonCodes: ['MESSAGE_DIGEST_MISMATCH'] },
+    oracle: { valid: false, reasonCodes: ['MESSAGE_DIGEST_MISMATCH', 'FILE_HASH_MISMATCH'] },
     sentSha256: 'bb',
     hub: { exchangeId: 'x2', status: 'Rejected', reasonCodes: ['MESSAGE_DIGEST_MISMATCH', 'FILE_HASH_MISMATCH'], deliveryMode: 'push', deliveryAttempts: 0, okDeliveryAttempts: 0 },
     senderSees: 'Rejected',
@@ -62,6 +62,14 @@ describe('oracle', () => {
     expect(v.primary).toMatchObject({ code: 'WRONG_REASON', severity: 'wrong-reason', params: { expected: 'MESSAGE_DIGEST_MISMATCH', observed: 'SIGNATURE_INVALID' } });
   });
 
+  it('does not pass a hub that lists codes the document does not warrant beside the expected one', () => {
+    const obs = goodRejected();
+    obs.hub = { ...obs.hub!, reasonCodes: ['MESSAGE_DIGEST_MISMATCH', 'SIGNER_REVOKED', 'DOCUMENT_EXPIRED'] };
+    const v = evaluate(rejected, obs);
+    expect(v.primary).toMatchObject({ code: 'UNEXPLAINED_REASON', severity: 'wrong-reason', params: { codes: 'SIGNER_REVOKED, DOCUMENT_EXPIRED' } });
+    expect(v.primary!.message).toMatch(/the hub also gave SIGNER_REVOKED, DOCUMENT_EXPIRED/);
+  });
+
   it('reports a rejected genuine document as a false reject', () => {
     const obs = goodAccepted();
     obs.hub = { ...obs.hub!, status: 'Rejected', reasonCodes: ['SIGNER_NOT_REGISTERED'] };
@@ -95,7 +103,7 @@ describe('oracle', () => {
   it('catches an exchange the sender logged that the hub lost', () => {
     const obs = goodAccepted();
     obs.exchanges.sender = ['x1', 'x7'];
-    expect(codes(obs, accepted)).toContain('LOST_EXCHANGE');
+    expect(codes(obs, accepted)).toContain('LOGS_DISAGREE');
   });
 
   it('catches a hub that gave up early or never retried', () => {
@@ -112,6 +120,25 @@ describe('oracle', () => {
     const obs = goodAccepted();
     obs.hub = { ...obs.hub!, deliveryMode: 'pull', deliveryAttempts: 0 };
     expect(evaluate({ ...accepted, deliveryAttempts: { min: 3 } }, obs).status).toBe('passed');
+  });
+
+  it('fails when the sender cannot read its own exchange', () => {
+    const obs = goodAccepted();
+    obs.senderSees = 'unreadable';
+    obs.senderSeesError = 'HTTP 404 NOT_FOUND';
+    expect(evaluate(accepted, obs).primary).toMatchObject({ code: 'SENDER_VIEW_MISMATCH', params: { observed: 'unreadable (HTTP 404 NOT_FOUND)' } });
+  });
+
+  it('catches a push recipient that got more deliveries than the hub admits making', () => {
+    const obs = goodAccepted();
+    obs.recipient.deliveries = 2; // the hub logged one attempt
+    expect(evaluate(accepted, obs).primary).toMatchObject({ code: 'DUPLICATE_DELIVERY', params: { count: 2 } });
+  });
+
+  it('blames the hub when a node refuses because the hub\u2019s registry answered wrong', () => {
+    const obs = goodAccepted();
+    obs.recipient.decisions = [{ decision: 'refused', reasonCode: 'REGISTRY_MISMATCH' }];
+    expect(evaluate(accepted, obs).primary).toMatchObject({ code: 'WRONG_DECISION', attribution: 'hub' });
   });
 
   it('attributes a wrong decision on intact bytes to the node, on changed bytes to the hub', () => {
@@ -173,9 +200,9 @@ describe('oracle', () => {
 
   it('reports what a third country could see as a data leak', () => {
     const obs = goodAccepted();
-    obs.privacy = { leaks: ['read the exchange (HTTP 200)'] };
+    obs.privacy = { third: 'TJ', leaks: [{ probe: 'read', answer: '2xx' }] };
     expect(evaluate({ ...accepted, privateToParties: true }, obs).primary).toMatchObject({ code: 'PRIVACY_LEAK', severity: 'data-leak', attribution: 'hub' });
-    obs.privacy = { leaks: [] };
+    obs.privacy = { third: 'TJ', leaks: [] };
     expect(evaluate({ ...accepted, privateToParties: true }, obs).status).toBe('passed');
   });
 

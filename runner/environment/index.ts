@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CountryCode } from '../../protocol/types.ts';
 import { type HubClient, HubUnreachableError, type LogKind } from '../../protocol/hub-contract.ts';
 import { type HubFetch, createHttpHubClient, defaultHubFetch, transportErrorCode } from '../../protocol/hub-http.ts';
-import { trustFingerprints } from '../../protocol/trust.ts';
+import { serializeTrustRegistry, trustFingerprints } from '../../protocol/trust.ts';
 import type { CountryProfile } from '../../fixtures/profile.ts';
 import { loadProfiles } from '../../fixtures/profiles/index.ts';
 import { type TestPki, createTestPki } from '../../fixtures/pki.ts';
@@ -142,6 +142,17 @@ function harnessClock(nodeClock: NodeClock, operator: HubClient, testClock: bool
   };
 }
 
+/** Sequence number of the last entry of a hub log (0 for an empty log). */
+async function lastSeq(operator: HubClient, kind: LogKind): Promise<number> {
+  let after = 0;
+  for (;;) {
+    const batch = await operator.readLog(kind, { afterSeq: after, limit: 1000 });
+    if (batch.length === 0) return after;
+    after = batch.at(-1)!.seq;
+    if (batch.length < 1000) return after;
+  }
+}
+
 async function writeLog(operator: HubClient, kind: LogKind, file: string): Promise<void> {
   const lines: string[] = [];
   let after = 0;
@@ -165,6 +176,8 @@ interface Parts {
   clock: NodeClock;
   deliveryTimeoutMs: number;
   extraCapabilities: string[];
+  /** Hub clock minus local clock, measured at start (remote hubs). */
+  clockSkewMs?: number;
   restartHub?: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -179,6 +192,9 @@ async function finish(parts: Parts, cfg: RunConfig, evidence: EvidenceWriter): P
   }
   const trust = parts.pki.trustRegistry();
   const fingerprints = trustFingerprints(trust);
+  // The registry the run verified with goes into the run: anyone can re-verify its documents.
+  evidence.writeFile('trust.json', serializeTrustRegistry(trust));
+  const hubLogStart = { exchange: await lastSeq(parts.operator, 'exchange'), audit: await lastSeq(parts.operator, 'audit') };
   evidence.append({
     type: 'environment-ready',
     hub: {
@@ -193,6 +209,8 @@ async function finish(parts: Parts, cfg: RunConfig, evidence: EvidenceWriter): P
     },
     trustRegistry: { sha256: fingerprints.sha256, certificates: fingerprints.certificates.map((c) => ({ ...c })) as never },
     nodes: parts.profiles.map((p) => ({ country: p.code, mock: handles.get(p.code)!.mock, delivery: handles.get(p.code)!.delivery, track: p.track })),
+    hubLogStart,
+    ...(parts.clockSkewMs ? { hubClockSkewMs: parts.clockSkewMs } : {}),
   });
   return {
     mode: parts.mode,
@@ -284,13 +302,20 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
   const read = (file: string) => fs.readFileSync(file, 'utf8');
   const creds = { ca: read(cfg.hub.ca), cert: read(cfg.hub.operator.cert), key: read(cfg.hub.operator.key) };
   const operator = createHttpHubClient({ baseUrl: cfg.hub.url, tls: creds, timeoutMs: 30_000, fetch: retryStaleConnections(defaultHubFetch), onResponse: contract.observe });
+  let clockSkewMs = 0;
   try {
-    await operator.health();
+    const sent = Date.now();
+    const health = await operator.health();
+    const received = Date.now();
+    // The hub's time is the reference: documents are issued and signed on it, so a laptop whose
+    // clock is off does not make the hub reject genuine documents as signed in the future.
+    const skew = Date.parse(health.time) - (sent + received) / 2;
+    if (Number.isFinite(skew) && Math.abs(skew) > 2_000) clockSkewMs = Math.round(skew);
   } catch (error) {
     const why = error instanceof HubUnreachableError ? `${error.errorCode}: ${error.message}` : error instanceof Error ? error.message : String(error);
     throw new EnvironmentError(`the hub at ${cfg.hub.url} could not be reached (${why})`, 'check the URL, the network (VPN, firewall) and that hub.ca in ecert.config.ts is the CA of the hub\u2019s certificate', { cause: error });
   }
-  const clock = createClock();
+  const clock = createClock(() => new Date(Date.now() + clockSkewMs));
   const mocked = profiles.filter((p) => !cfg.nodes.real.includes(p.code));
   let nodes: MockNodes;
   try {
@@ -322,6 +347,7 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
     // Unknown for a remote hub: a 'slow' fault waits long enough for any sensible time-out.
     deliveryTimeoutMs: 30_000,
     extraCapabilities: [],
+    clockSkewMs,
     async close() {
       await nodes.stop();
     },

@@ -1,4 +1,5 @@
-import type { Reporter, TestCase } from 'vitest/node';
+import path from 'node:path';
+import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node';
 import type { Lang } from '../../protocol/i18n.ts';
 import { runMessages } from '../cli/commands/run.messages.ts';
 import type { CaseMeta } from './suite.ts';
@@ -19,6 +20,10 @@ const COLORS = { passed: 32, failed: 31, error: 35, skipped: 33 } as const;
 
 export class ProgressReporter implements Reporter {
   readonly outcomes = new Map<string, { state: 'passed' | 'failed' | 'skipped' | 'pending'; errors: string[]; durationMs: number; meta?: CaseMeta }>();
+  /** Spec files vitest ran (file name -> errors that stopped the whole file, e.g. it failed to load). */
+  readonly modules = new Map<string, string[]>();
+  /** Errors outside any test (a crash in a hook, an unhandled rejection). */
+  readonly unhandled: string[] = [];
   private counts = { passed: 0, failed: 0, error: 0, skipped: 0 };
   private done = 0;
 
@@ -31,12 +36,21 @@ export class ProgressReporter implements Reporter {
     const diagnostic = test.diagnostic();
     const errors = (result.errors ?? []).map((e) => e.message ?? String(e));
     this.outcomes.set(caseId, { state: result.state, errors, durationMs: diagnostic?.duration ?? 0, ...(meta ? { meta } : {}) });
-    const status = meta?.status ?? (result.state === 'passed' ? 'passed' : result.state === 'skipped' ? 'skipped' : 'error');
+    // Without our verdict, vitest stopped the test itself (a failed hook, a time-out): an error.
+    const status = meta?.status ?? (result.state === 'passed' ? 'passed' : 'error');
     this.counts[status]++;
     this.done++;
     const line = this.format(caseId, status, meta, errors, diagnostic?.duration ?? 0);
     if (this.opts.interactive || status !== 'passed') this.opts.write(`${line}\n`);
     else if (this.done % 25 === 0 || this.done === this.opts.total) this.opts.write(`${this.countsText()}\n`);
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    this.modules.set(path.basename(module.moduleId), module.errors().map((e) => e.message ?? String(e)));
+  }
+
+  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+    for (const e of unhandledErrors) this.unhandled.push(e.message ?? String(e));
   }
 
   private paint(status: keyof typeof COLORS, text: string): string {
