@@ -3,10 +3,11 @@
 // nodes for every country, which is what CI does. Relative paths resolve against this file.
 //
 // Every key is checked when the file is loaded: an unknown or misspelled key is an error that
-// names it, so nothing is silently ignored.
-import { defineConfig } from './runner/config.ts';
+// names it, so nothing is silently ignored. The file is a plain object so that it works from any
+// folder (inside this repository you may wrap it in defineConfig from './runner/config.ts' for
+// type checks in your editor). ecert.config.json with the same keys works too.
 
-export default defineConfig({
+export default {
   // Seed of all generated data (documents, ids, test keys). Same seed, same documents.
   seed: 'carec-2026',
 
@@ -47,4 +48,4 @@ export default defineConfig({
 
   // lang: 'ru',
   // out: 'reports/out',
-});
+};

@@ -4,7 +4,7 @@ import { defineCatalog } from '../protocol/i18n.ts';
 // and the human reason of a node's own refusal codes (the codes themselves are identifiers).
 export const nodeMessages = defineCatalog(
   {
-    'fault.notObject': 'a fault must be a JSON object such as {"fault": "offline", "calls": 2}',
+    'fault.notObject': `a fault must be a JSON object such as '{'"fault": "offline", "calls": 2'}'`,
     'fault.unknown': 'unknown fault "{fault}"; known faults: {known}',
     'fault.unknownField': 'fault "{fault}" has no field "{field}" (its fields: {allowed})',
     'fault.badInteger': 'fault "{fault}": {field} must be a whole number from {min} to {max}, got {value}',
@@ -33,7 +33,7 @@ export const nodeMessages = defineCatalog(
     'reason.accepted': 'verified independently: signature, public key, integrity, validity and trust mechanisms ({mechanisms})',
   },
   {
-    'fault.notObject': 'сбой задаётся объектом JSON, например {"fault": "offline", "calls": 2}',
+    'fault.notObject': `сбой задаётся объектом JSON, например '{'"fault": "offline", "calls": 2'}'`,
     'fault.unknown': 'неизвестный сбой «{fault}»; известные сбои: {known}',
     'fault.unknownField': 'у сбоя «{fault}» нет поля «{field}» (его поля: {allowed})',
     'fault.badInteger': 'сбой «{fault}»: {field} должно быть целым числом от {min} до {max}, получено {value}',

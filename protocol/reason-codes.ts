@@ -49,6 +49,3 @@ export const REASON_CODES = {
 
 export type ReasonCode = keyof typeof REASON_CODES;
 
-export function isReasonCode(code: string): code is ReasonCode {
-  return Object.hasOwn(REASON_CODES, code);
-}

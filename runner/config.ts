@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CountryCode } from '../protocol/types.ts';
-import type { Lang } from '../protocol/i18n.ts';
+import { type Lang, resolveLang } from '../protocol/i18n.ts';
 import type { CaseCategory } from '../scenarios/types.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { UsageError } from './cli/errors.ts';
+import { configMessages } from './config.messages.ts';
 
 // ecert.config.ts: a typed file for what changes between a CI run and a country mission
 // (which hub, whose credentials, which countries run real nodes). Everything has a default that
@@ -111,10 +112,11 @@ export function defineConfig(config: EcertConfig): EcertConfig {
 export const CONFIG_FILES = ['ecert.config.ts', 'ecert.config.mjs', 'ecert.config.js', 'ecert.config.json'];
 
 /** Find and load the config file from `cwd` (or the explicit path). Paths inside it resolve against its folder. */
-export async function loadConfig(cwd: string, explicit?: string): Promise<{ config: EcertConfig; file?: string }> {
+export async function loadConfig(cwd: string, explicit?: string, lang: Lang = resolveLang()): Promise<{ config: EcertConfig; file?: string }> {
+  const t = configMessages.t.bind(configMessages);
   const file = explicit ? path.resolve(cwd, explicit) : CONFIG_FILES.map((f) => path.join(cwd, f)).find((f) => fs.existsSync(f));
   if (!file) return { config: {} };
-  if (!fs.existsSync(file)) throw new UsageError(`config file ${file} does not exist`, 'check the --config path');
+  if (!fs.existsSync(file)) throw new UsageError(t(lang, 'missing', { file }), t(lang, 'missing.hint'));
   let raw: unknown;
   try {
     if (file.endsWith('.json')) raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -124,20 +126,27 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
       raw = ((await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown }).default;
     }
   } catch (error) {
-    throw new UsageError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`, 'fix the syntax of the config file (it must default-export defineConfig({...}))');
+    const code = (error as { code?: string }).code;
+    const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(String(error));
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new UsageError(t(lang, 'unreadable', { file, reason }), t(lang, notFound ? 'hint.moduleNotFound' : 'hint.syntax'));
   }
   // A TypeScript config loaded through CommonJS interop arrives wrapped once more.
   if (raw && typeof raw === 'object' && Object.keys(raw).length === 1 && 'default' in raw) raw = (raw as { default: unknown }).default;
-  if (!raw || typeof raw !== 'object') throw new UsageError(`${file} must default-export an object (defineConfig({...}))`);
+  if (!raw || typeof raw !== 'object') throw new UsageError(t(lang, 'notObject', { file }), t(lang, 'hint.syntax'));
   if (!validateConfig(raw)) {
-    const problems = (validateConfig.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.keyword === 'additionalProperties' ? `has an unknown key "${String((e.params as { additionalProperty?: string }).additionalProperty)}"` : e.message}`);
-    throw new UsageError(`${file} is not a valid ecert configuration: ${problems.join('; ')}`, 'see ecert.config.example.ts for every key and its meaning');
+    const problems = (validateConfig.errors ?? []).map((e) =>
+      e.keyword === 'additionalProperties'
+        ? t(lang, 'unknownKey', { path: e.instancePath || '/', key: String((e.params as { additionalProperty?: string }).additionalProperty) })
+        : `${e.instancePath || '/'} ${e.message ?? ''}`,
+    );
+    throw new UsageError(t(lang, 'invalid', { file, problems: problems.join('; ') }), t(lang, 'invalid.hint'));
   }
   const config = raw as EcertConfig;
   const dir = path.dirname(file);
   const abs = (p: string | undefined) => (p ? path.resolve(dir, p) : p);
   if (config.hub) {
-    if (!/^https:\/\//.test(config.hub.url)) throw new UsageError(`${file}: hub.url must be an https:// URL, got "${config.hub.url}"`);
+    if (!/^https:\/\//.test(config.hub.url)) throw new UsageError(t(lang, 'hubUrl', { file, url: config.hub.url }));
     config.hub = { ...config.hub, ca: abs(config.hub.ca)!, operator: { cert: abs(config.hub.operator?.cert)!, key: abs(config.hub.operator?.key)! } };
   }
   if (config.tester) config.tester = { key: abs(config.tester.key), cert: abs(config.tester.cert) };

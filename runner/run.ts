@@ -92,7 +92,7 @@ function checkReadable(file: string, what: string, lang: Lang): void {
 
 /** Merge config file and command line into the serializable RunConfig. */
 export async function resolveRunConfig(req: RunRequest, lang: Lang): Promise<{ cfg: RunConfig; config: EcertConfig }> {
-  const { config } = await loadConfig(req.cwd, req.configFile);
+  const { config } = await loadConfig(req.cwd, req.configFile, lang);
   const selection = await resolveSelection(req, lang, config);
   parseShard(req.shard, lang);
   const seed = req.seed ?? config.seed ?? DEFAULT_SEED;

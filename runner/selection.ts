@@ -54,7 +54,7 @@ export function splitList(values: readonly string[] | undefined): string[] | und
 
 /** The case selection of a request (countries, categories, pattern, tags, rerun): no side effects. */
 export async function resolveSelection(req: RunRequest, lang: Lang, loaded?: EcertConfig): Promise<Pick<RunConfig, 'federation' | 'selection' | 'kind' | 'perPair'>> {
-  const config = loaded ?? (await loadConfig(req.cwd, req.configFile)).config;
+  const config = loaded ?? (await loadConfig(req.cwd, req.configFile, lang)).config;
   const federation = [...PROFILE_CODES];
   const countries = splitList(req.countries)?.map((c) => c.toUpperCase()) ?? config.countries;
   for (const code of countries ?? []) {

@@ -7,6 +7,8 @@ import type { ExchangeCountFigure, Kpi1Disagreement, Kpi1Result } from './types.
 // KPI-1, exchanges: counted from the hub's exchange log (every exchange the hub recorded, any
 // final status), per ordered country pair, against 60+ overall and >= 10 per pair. Cross-checked
 // against the harness's exchange events and every node's own log; each disagreement is listed.
+// A real hub keeps history: environment-ready records the last sequence number of its exchange log
+// before the run (hubLogStart), and only entries after it are this run's.
 
 export const KPI1_TOTAL_TARGET = 60;
 export const KPI1_PAIR_TARGET = 10;
@@ -51,8 +53,13 @@ function countFigure(count: number, target: number, trace: TraceBuilder): Exchan
 
 export function computeKpi1(index: RecordIndex): Kpi1Result {
   const { record, exchanges: events, countries } = index;
+  const ready = record.events.find((e): e is Ev<'environment-ready'> => e.type === 'environment-ready');
+  const afterSeq = ready?.hubLogStart?.exchange;
   const hubLog = record.hubExchangeLog;
-  const hub = hubLog ? fromHubLog(hubLog) : null;
+  const everything = hubLog ? fromHubLog(hubLog) : null;
+  // An exchange is this run's when its first entry comes after the start; an older exchange that
+  // gets a new entry during the run (a purge, a late retry) is history, not this run's.
+  const hub = everything && afterSeq !== undefined ? new Map([...everything].filter(([, x]) => (x.entries[0]?.seq ?? 0) > afterSeq)) : everything;
   const disagreements: Kpi1Disagreement[] = [];
 
   // The exchanges KPI-1 counts, with their pair and evidence.
@@ -112,8 +119,7 @@ export function computeKpi1(index: RecordIndex): Kpi1Result {
   const logChains: Kpi1Result['logChains'] = [];
   for (const e of record.events) {
     if (e.type === 'reconciliation' && !e.ok) {
-      const detail = [e.lost.length ? `lost: ${e.lost.join(', ')}` : '', e.duplicated.length ? `duplicated: ${e.duplicated.join(', ')}` : ''].filter(Boolean).join('; ');
-      disagreements.push({ kind: 'reconciliation', caseId: e.caseId, seq: e.seq, ...(detail ? { detail } : {}) });
+      disagreements.push({ kind: 'reconciliation', caseId: e.caseId, seq: e.seq, lost: [...e.lost], duplicated: [...e.duplicated] });
     }
     if (e.type === 'log-chain') {
       logChains.push({ log: e.log, valid: e.valid, entries: e.entries, headHash: e.headHash, ...(e.brokenAt !== undefined ? { brokenAt: e.brokenAt } : {}), seq: e.seq });
@@ -150,5 +156,6 @@ export function computeKpi1(index: RecordIndex): Kpi1Result {
     disagreements,
     logChains,
     nodeLogs: [...record.nodeLogs.keys()],
+    ...(ready && afterSeq !== undefined ? { logStart: { afterSeq, earlier: (everything?.size ?? 0) - (hub?.size ?? 0), seq: ready.seq } } : {}),
   };
 }

@@ -4,16 +4,22 @@ import { RateTally, TallyMap } from './rate.ts';
 import type { Exclusion, Kpi2Failure, Kpi2Result, SutVerifier } from './types.ts';
 
 // KPI-2, verification success rate (target >= 95 %): verifications of genuine documents by the
-// system under test (the hub at ingest and the recipient node), each a success when every KPI-2
-// check (signature, publicKey, fileIntegrity, metadataIntegrity) passed. Validity is not part of
-// KPI-2 (the workshop excludes re-assessing the certificate's content). A check that was not
-// performed ('skipped') is not a success: nothing was verified. The harness's own verifications
-// are the oracle and are reported apart.
+// system under test (the hub at ingest, and a recipient that is a real national node), each a
+// success when every KPI-2 check (signature, publicKey, fileIntegrity, metadataIntegrity) passed.
+// Validity is not part of KPI-2 (the workshop excludes re-assessing the certificate's content). A
+// check that was not performed ('skipped') is not a success: nothing was verified. The harness's
+// own verifications are the oracle, and its mock nodes run the same verifier: both are reported
+// apart, never counted (counting a mock node would count each genuine document twice).
 
 export const KPI2_TARGET_PERCENT = 95;
 
 export function kpi2Success(checks: Ev<'verification'>['checks']): boolean {
   return KPI2_CHECKS.every((c) => checks[c]?.result === 'passed');
+}
+
+/** A recipient verification by one of the harness's mock nodes: the harness's own verifier, not the system under test. */
+export function isMockNode(v: Ev<'verification'>): boolean {
+  return v.verifier === 'recipient' && v.mock === true;
 }
 
 export function computeKpi2(index: RecordIndex): { result: Kpi2Result; exclusions: Exclusion[] } {
@@ -25,9 +31,11 @@ export function computeKpi2(index: RecordIndex): { result: Kpi2Result; exclusion
   const byPair = new TallyMap(KPI2_TARGET_PERCENT, orderedPairs(countries).map(([s, r]) => pairKey(s, r)));
   const byCheck = new TallyMap(KPI2_TARGET_PERCENT, KPI2_CHECKS);
   const oracle = new RateTally(KPI2_TARGET_PERCENT);
+  const mockNodes = new RateTally(KPI2_TARGET_PERCENT);
   const failures: Kpi2Failure[] = [];
   const excluded = {
     oracle: [] as Exclusion['items'],
+    mock: [] as Exclusion['items'],
     bad: [] as Exclusion['items'],
     error: [] as Exclusion['items'],
     noHub: [] as Exclusion['items'],
@@ -44,6 +52,11 @@ export function computeKpi2(index: RecordIndex): { result: Kpi2Result; exclusion
     if (v.verifier === 'harness') {
       excluded.oracle.push({ caseId: v.caseId, seq: v.seq, documentId: v.documentId });
       if (v.genuine) oracle.count(kpi2Success(v.checks), evidence, id);
+      continue;
+    }
+    if (isMockNode(v)) {
+      excluded.mock.push({ caseId: v.caseId, seq: v.seq, documentId: v.documentId, ...(v.node ? { detail: v.node } : {}) });
+      if (v.genuine) mockNodes.count(kpi2Success(v.checks), evidence, id);
       continue;
     }
     if (!v.genuine) {
@@ -92,7 +105,7 @@ export function computeKpi2(index: RecordIndex): { result: Kpi2Result; exclusion
   // Oracle against the system under test, on the overall verdict of the same document.
   const disagreements: Kpi2Result['disagreements'] = [];
   for (const v of index.verifications) {
-    if (v.verifier === 'harness' || index.caseStatus(v.caseId) === 'error') continue;
+    if (v.verifier === 'harness' || isMockNode(v) || index.caseStatus(v.caseId) === 'error') continue;
     const o = index.ofDocument(v.caseId, v.documentId).verifications.find((x) => x.verifier === 'harness');
     if (o && o.valid !== v.valid) {
       disagreements.push({ caseId: v.caseId, documentId: v.documentId, verifier: v.verifier, oracleValid: o.valid, sutValid: v.valid, seqs: [o.seq, v.seq] });
@@ -101,6 +114,7 @@ export function computeKpi2(index: RecordIndex): { result: Kpi2Result; exclusion
 
   const exclusions: Exclusion[] = [
     { scope: 'kpi2', reason: 'oracle-verification', items: excluded.oracle },
+    { scope: 'kpi2', reason: 'mock-node-verification', items: excluded.mock },
     { scope: 'kpi2', reason: 'bad-document-verification', items: excluded.bad },
     { scope: 'kpi2', reason: 'case-error', items: excluded.error },
     { scope: 'kpi2', reason: 'no-hub-verification', items: excluded.noHub },
@@ -119,6 +133,7 @@ export function computeKpi2(index: RecordIndex): { result: Kpi2Result; exclusion
       byCheck: byCheck.figures() as Record<CheckName, Kpi2Result['overall']>,
       failures,
       oracle: oracle.figure(),
+      mockNodes: mockNodes.figure(),
       disagreements,
     },
     exclusions,

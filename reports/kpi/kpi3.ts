@@ -6,6 +6,8 @@ import type { Exclusion, Kpi3Result, TimeFigure } from './types.ts';
 // KPI-3, processing time: issuance -> importer-side decision (accepted or refused) of each
 // exchange of a genuine document, median and 95th percentile (nearest rank) per ordered pair,
 // and the reduction of the median against the baseline in run.kpi3Baseline (target >= 30 %).
+// An exchange whose case moved the hub's test clock is left out: its issuance -> decision time
+// includes the jump (a +48 h step would read as two days of processing), not a real duration.
 
 export const KPI3_TARGET_PERCENT = 30;
 
@@ -49,6 +51,7 @@ export function computeKpi3(index: RecordIndex): { result: Kpi3Result; exclusion
   const pairs = new Map(orderedPairs(index.countries).map(([s, r]) => [pairKey(s, r), { values: [] as number[], trace: new TraceBuilder() }]));
   const noDecision: Exclusion['items'] = [];
   const bad: Exclusion['items'] = [];
+  const shifted: Exclusion['items'] = [];
   const errors: Exclusion['items'] = [];
   for (const x of index.exchanges.values()) {
     const item = { caseId: x.caseId, seq: x.seq, exchangeId: x.exchangeId, documentId: x.documentId };
@@ -64,6 +67,10 @@ export function computeKpi3(index: RecordIndex): { result: Kpi3Result; exclusion
     const issued = Date.parse(x.issuedAt);
     if (!x.decision || !Number.isFinite(decided) || !Number.isFinite(issued)) {
       noDecision.push({ ...item, detail: x.finalStatus });
+      continue;
+    }
+    if (x.clockShiftedMs) {
+      shifted.push({ ...item, durationMs: x.clockShiftedMs });
       continue;
     }
     const ms = decided - issued;
@@ -89,6 +96,7 @@ export function computeKpi3(index: RecordIndex): { result: Kpi3Result; exclusion
     },
     exclusions: [
       { scope: 'kpi3', reason: 'no-decision', items: noDecision },
+      { scope: 'kpi3', reason: 'clock-shifted', items: shifted },
       { scope: 'kpi3', reason: 'bad-document-exchange', items: bad },
       { scope: 'kpi3', reason: 'case-error', items: errors },
     ],

@@ -35,6 +35,7 @@ export interface RateFigure {
   misses: string[];
 }
 
+/** The system under test: the hub, and a recipient that is a real national node (never one of the harness's mock nodes). */
 export type SutVerifier = 'hub' | 'recipient';
 
 /** One verification of a genuine document by the system under test that did not pass every KPI-2 check. */
@@ -74,11 +75,19 @@ export interface Kpi2Result {
   failures: Kpi2Failure[];
   /** The harness's own verifications of genuine documents: the oracle, outside KPI-2. */
   oracle: RateFigure;
+  /** Verifications of genuine documents by the harness's mock recipient nodes (the harness's own verifier), outside KPI-2. */
+  mockNodes: RateFigure;
   /** Where the oracle and the system under test disagree about a document. */
   disagreements: Array<{ caseId: string; documentId: string; verifier: SutVerifier; oracleValid: boolean; sutValid: boolean; seqs: number[] }>;
 }
 
-export type DetectionOutcome = 'rejected-expected' | 'rejected-wrong-reason' | 'accepted' | 'no-verdict';
+/**
+ * accepted: the hub let it through; delivered-despite-rejection: the hub said Rejected but the
+ * document reached the recipient anyway (both are false accepts, as the runner's oracle counts
+ * them); no-verdict: the hub neither accepted nor rejected it (e.g. the submission failed with an
+ * HTTP error): not detected.
+ */
+export type DetectionOutcome = 'rejected-expected' | 'rejected-wrong-reason' | 'accepted' | 'delivered-despite-rejection' | 'no-verdict';
 
 export interface BadDocument {
   /** Stable id: `d<seq>` (seq of the document event). */
@@ -98,6 +107,8 @@ export interface BadDocument {
   exchangeId?: string;
   /** What the recipient did with it when the hub let it through. */
   recipientDecision?: 'accepted' | 'refused';
+  /** Why there is no hub verdict (outcome no-verdict): the hub's HTTP answer, or the failed step. */
+  noVerdictReason?: { httpStatus?: number; code?: string; message?: string; seq?: number };
   evidence: EvidenceLink[];
 }
 
@@ -131,6 +142,9 @@ export interface Kpi1Disagreement {
   seq?: number;
   /** Values for the message (hashes, counts, log names). */
   detail?: string;
+  /** Reconciliation: exchange ids the harness found lost or duplicated. */
+  lost?: string[];
+  duplicated?: string[];
 }
 
 export interface ExchangeCountFigure {
@@ -150,6 +164,12 @@ export interface Kpi1Result {
   disagreements: Kpi1Disagreement[];
   logChains: Array<{ log: 'exchange' | 'audit'; valid: boolean; entries: number; headHash: string; brokenAt?: number; seq: number }>;
   nodeLogs: CountryCode[];
+  /**
+   * The hub keeps history: only exchanges whose first log entry comes after `afterSeq` (the last
+   * sequence number before the run, from environment-ready) are this run's; `earlier` exchanges of
+   * the exported log were left out. `seq`: the environment-ready line.
+   */
+  logStart?: { afterSeq: number; earlier: number; seq: number };
 }
 
 export interface TimeFigure {
@@ -192,11 +212,14 @@ export interface CaseRow {
   category: CaseCategory;
   title: Localized;
   requirement: string;
-  status: CaseStatus | 'unfinished';
+  /** unfinished: started, never finished; not-run: never started because the run was stopped first. */
+  status: CaseRowStatus;
   severity?: Severity;
   attribution?: Attribution;
   message?: string;
   skipReason?: string;
+  /** The oracle's findings (observed.findings of case-finished), rendered in the report's language. */
+  findings: CaseFinding[];
   expected: Record<string, unknown>;
   observed: Record<string, unknown>;
   durationMs?: number;
@@ -206,20 +229,34 @@ export interface CaseRow {
   evidence: EvidenceLink[];
 }
 
+export type CaseRowStatus = CaseStatus | 'unfinished' | 'not-run';
+
+export interface CaseFinding {
+  code: string;
+  severity?: Severity;
+  attribution?: Attribution;
+  /** English text, the fallback for a code the catalog does not know. */
+  message?: string;
+  params?: Record<string, string | number>;
+}
+
+export type CaseCounts = Counts & { unfinished: number; notRun: number };
+
 export interface CountryCases {
-  counts: Counts & { unfinished: number };
-  byCategory: Record<CaseCategory, Counts & { unfinished: number }>;
+  counts: CaseCounts;
+  byCategory: Record<CaseCategory, CaseCounts>;
   cases: CaseRow[];
 }
 
 export interface CasesResult {
-  totals: Counts & { unfinished: number };
+  totals: CaseCounts;
   byCountry: Record<CountryCode, CountryCases>;
   rows: CaseRow[];
 }
 
 export type ExclusionReason =
   | 'oracle-verification'
+  | 'mock-node-verification'
   | 'bad-document-verification'
   | 'case-error'
   | 'case-unfinished'
@@ -228,13 +265,14 @@ export type ExclusionReason =
   | 'not-delivered'
   | 'no-hub-verdict'
   | 'no-decision'
+  | 'clock-shifted'
   | 'bad-document-exchange';
 
 export interface Exclusion {
   /** Which figure the items are left out of. */
   scope: 'kpi2' | 'detection' | 'kpi3' | 'cases';
   reason: ExclusionReason;
-  items: Array<{ caseId?: string; seq?: number; documentId?: string; exchangeId?: string; detail?: string }>;
+  items: Array<{ caseId?: string; seq?: number; documentId?: string; exchangeId?: string; detail?: string; durationMs?: number }>;
 }
 
 export type Verdict = 'pass' | 'fail' | 'no-data';
@@ -255,6 +293,8 @@ export interface KpiReport {
     overall: Verdict;
     kpi2: Verdict;
     detection: Verdict;
+    /** Pilot runs only: KPI-1 (60+ exchanges, 10+ per ordered pair) is judged on the pilot simulation. */
+    kpi1?: Verdict;
     falseAccepts: number;
   };
 }
