@@ -4,6 +4,7 @@ import type { CountryCode } from '../protocol/types.ts';
 import type { LogEntry } from '../protocol/hub-contract.ts';
 import type { NodeLogEntry } from '../mock-nodes/log.ts';
 import type { EvidenceEvent, RunInfo, RunResults } from '../runner/record.ts';
+import { certificateIdentity, TESTER_CERT_FILE } from './evidence/tester.ts';
 
 // Reads a run directory (docs/ARCHITECTURE.md, "The run directory") into memory. Everything the
 // reports say is computed from what this returns, so a report can be re-rendered from a run's
@@ -27,6 +28,8 @@ export interface RunRecord {
   hubExchangeLog: LogEntry[] | null;
   hubAuditLog: LogEntry[] | null;
   nodeLogs: Map<CountryCode, NodeLogEntry[]>;
+  /** The certificate that seals the run (tester-certificate.pem), when the run directory has one. */
+  tester: { subject: string; fingerprint256: string } | null;
   /** The evidence ends with run-finished. */
   finished: boolean;
   /** The run was stopped before it finished (no run-finished, or run-finished says interrupted). */
@@ -141,12 +144,21 @@ export function loadRun(runDir: string): RunRecord {
     hubExchangeLog: optionalLog<LogEntry>(dir, 'logs/hub-exchange-log.jsonl', problems),
     hubAuditLog: optionalLog<LogEntry>(dir, 'logs/hub-audit-log.jsonl', problems),
     nodeLogs,
+    tester: readTester(dir, problems),
     finished: Boolean(finishedEvent),
     interrupted: !finishedEvent || Boolean(finishedEvent.interrupted) || Boolean(results?.interrupted),
     problems,
   };
   problems.push(...compareResults(record));
   return record;
+}
+
+function readTester(dir: string, problems: RecordProblem[]): RunRecord['tester'] {
+  const file = path.join(dir, TESTER_CERT_FILE);
+  if (!fs.existsSync(file)) return null;
+  const identity = certificateIdentity(fs.readFileSync(file, 'utf8'));
+  if (!identity) problems.push({ file: TESTER_CERT_FILE, kind: 'unreadable', detail: 'holds no readable PEM certificate' });
+  return identity;
 }
 
 /** results.json must agree with the evidence on every case's status. */

@@ -169,6 +169,8 @@ export type EvidenceEvent =
       severity?: Severity;
       message?: string;
       skipReason?: string;
+      /** The skip reason as a catalog code with parameters (runner/engine/findings.ts), for localized reports. */
+      skip?: { code: string; params?: Record<string, string> };
     })
   | (EventBase & { type: 'run-finished'; summary: RunSummary; interrupted?: boolean });
 
@@ -207,6 +209,9 @@ export interface CaseResult {
   severity?: Severity;
   message?: string;
   skipReason?: string;
+  skip?: { code: string; params?: Record<string, string> };
+  /** The primary finding as a catalog code with parameters (runner/engine/findings.ts), for localized text. */
+  finding?: { code: string; params: Record<string, string | number> };
   /** First and last evidence line of this case. */
   evidence: { firstSeq: number; lastSeq: number };
   attachments: string[];

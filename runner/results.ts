@@ -39,6 +39,13 @@ function bump(c: Counts, status: CaseStatus): void {
   c[status]++;
 }
 
+/** The first (most severe) finding the oracle stored with the case, as code and parameters. */
+function primaryFinding(observed: Record<string, unknown>): { finding?: { code: string; params: Record<string, string | number> } } {
+  const findings = observed.findings as Array<{ code: string; params?: Record<string, string | number> }> | undefined;
+  const first = findings?.[0];
+  return first ? { finding: { code: first.code, params: first.params ?? {} } } : {};
+}
+
 export function summarize(cases: readonly CaseResult[], durationMs: number): RunSummary {
   const summary: RunSummary = { ...zero(), byCountry: {}, byCategory: {} as Record<CaseCategory, Counts>, byCountryCategory: {}, falseAccepts: 0, durationMs };
   for (const cat of CASE_CATEGORIES) summary.byCategory[cat] = zero();
@@ -60,7 +67,7 @@ export interface BuildInput {
   selected: readonly CatalogCase[];
   vitest: ReadonlyMap<string, VitestCaseOutcome>;
   interrupted: boolean;
-  environmentError?: { message: string; hint?: string };
+  environmentError?: { message: string; hint?: string; key?: string; params?: Record<string, string | number> };
   /** Why a case that never started did not run when the run was not interrupted (a spec file that failed to load). */
   notRunMessage?: (c: CatalogCase) => string | undefined;
 }
@@ -122,6 +129,8 @@ export function buildResults(input: BuildInput): RunResults {
         ...(f.severity ? { severity: f.severity } : {}),
         ...(f.message ? { message: f.message } : {}),
         ...(f.skipReason ? { skipReason: f.skipReason } : {}),
+        ...(f.skip ? { skip: f.skip } : {}),
+        ...primaryFinding(f.observed),
       };
     }
     if (input.environmentError) {
@@ -140,7 +149,7 @@ export function buildResults(input: BuildInput): RunResults {
         message: v?.errors[0] ?? 'the case started but never finished (interrupted)',
       };
     }
-    if (input.interrupted) return { ...base, status: 'skipped', observed: {}, durationMs: 0, exchangeIds: [], skipReason: 'not run: the run was interrupted' };
+    if (input.interrupted) return { ...base, status: 'skipped', observed: {}, durationMs: 0, exchangeIds: [], skipReason: 'not run: the run was interrupted', skip: { code: 'skip.interrupted' } };
     // Selected, not interrupted, never started: the harness failed to run it. Never silent, never green.
     return {
       ...base,
@@ -171,7 +180,7 @@ export function buildResults(input: BuildInput): RunResults {
     cases,
     summary: summarize(cases, ended - started0),
     ...(input.interrupted ? { interrupted: true } : {}),
-    ...(input.environmentError ? { environmentError: input.environmentError } : {}),
+    ...(input.environmentError ? { environmentError: { message: input.environmentError.message, ...(input.environmentError.hint ? { hint: input.environmentError.hint } : {}) } } : {}),
     ...(damagedLines.length ? { damagedEvidenceLines: damagedLines } : {}),
     ...(checked || violations.length ? { contract: { checked, violations: violations.length, unattributed } } : {}),
   };

@@ -15,7 +15,10 @@ import { runMessages } from './cli/commands/run.messages.ts';
 import { EMBEDDED_DEFAULTS, type EcertConfig, type RunConfig, loadConfig } from './config.ts';
 import { DEFECT_NAMES, isDefectName } from '../reference-hub/defects.ts';
 import { DEFAULT_SEED } from './defaults.ts';
+import { DEFAULT_NODES_PORT_BASE } from './cli/commands/nodes.ts';
 import { ENVIRONMENT_ERROR_FILE, EvidenceWriter } from './engine/evidence.ts';
+import { findingText, labelText } from './engine/findings.ts';
+import { type EnvironmentMessageKey, environmentMessages } from './environment/messages.ts';
 import type { RunInfo, RunResults } from './record.ts';
 import { type VitestCaseOutcome, buildResults, writeResults } from './results.ts';
 import type { RunRequest } from './selection.ts';
@@ -97,11 +100,17 @@ export async function resolveRunConfig(req: RunRequest, lang: Lang): Promise<{ c
   parseShard(req.shard, lang);
   const seed = req.seed ?? config.seed ?? DEFAULT_SEED;
   const outDir = path.resolve(req.cwd, req.out ?? config.out ?? path.join(PROJECT_ROOT, 'reports', 'out'));
-  fs.mkdirSync(outDir, { recursive: true });
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.accessSync(outDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new UsageError(t(lang, 'error.outDir', { dir: outDir, reason: (error as NodeJS.ErrnoException).code ?? String(error) }), t(lang, 'error.outDir.hint'));
+  }
   const runId = newRunId(outDir, seed, new Date());
 
   const hubUrl = req.hubUrl ?? config.hub?.url;
   let hub: RunConfig['hub'];
+  if (hubUrl && !/^https:\/\/[^/]+/.test(hubUrl)) throw new UsageError(t(lang, 'error.hubUrl', { url: hubUrl }));
   if (hubUrl) {
     if (!config.hub?.ca || !config.hub.operator?.cert || !config.hub.operator.key) throw new UsageError(t(lang, 'error.remoteConfig', { url: hubUrl }), t(lang, 'error.remoteConfig.hint'));
     checkReadable(config.hub.ca, 'hub.ca', lang);
@@ -132,7 +141,7 @@ export async function resolveRunConfig(req: RunRequest, lang: Lang): Promise<{ c
     hub,
     nodes: {
       host: config.nodes?.host ?? '127.0.0.1',
-      portBase: config.nodes?.portBase ?? 9400,
+      portBase: config.nodes?.portBase ?? DEFAULT_NODES_PORT_BASE,
       ...(config.nodes?.publicUrl ? { publicUrl: config.nodes.publicUrl } : {}),
       real: config.nodes?.real ?? [],
     },
@@ -282,7 +291,7 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     }
 
     const envErrorFile = path.join(cfg.runDir, ENVIRONMENT_ERROR_FILE);
-    const environmentError = fs.existsSync(envErrorFile) ? (JSON.parse(fs.readFileSync(envErrorFile, 'utf8')) as { message: string; hint?: string }) : undefined;
+    const environmentError = fs.existsSync(envErrorFile) ? (JSON.parse(fs.readFileSync(envErrorFile, 'utf8')) as { message: string; hint?: string; key?: EnvironmentMessageKey; params?: Record<string, string | number> }) : undefined;
     const outcomes = new Map<string, VitestCaseOutcome>();
     for (const [caseId, o] of progress.outcomes) outcomes.set(caseId, { caseId, state: o.state, errors: o.errors, durationMs: o.durationMs });
     // With --shard, this process ran only its share of the files: report the cases of those files.
@@ -309,7 +318,12 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     else printSummary(results, cfg, ctx, interrupted);
     if (shard && !req.json) io.stdout(`${t(lang, 'summary.shardMerge', { blobs: path.join(cfg.runDir, 'blob'), root: suiteDir })}\n`);
 
-    if (environmentError) throw new UnreachableError(t(lang, 'error.environment', { message: environmentError.message }), environmentError.hint ?? t(lang, 'error.environment.hint'));
+    if (environmentError) {
+      const { key, params } = environmentError;
+      const message = key ? environmentMessages.t(lang, key, params) : environmentError.message;
+      const hint = key ? environmentMessages.t(lang, `${key}.hint`, params) : (environmentError.hint ?? t(lang, 'error.environment.hint'));
+      throw new UnreachableError(t(lang, 'error.environment', { message }), hint);
+    }
     const contractBroken = (results.contract?.unattributed.length ?? 0) > 0;
     const nothingRan = results.summary.total === results.summary.skipped;
     const exitCode = results.summary.failed + results.summary.error > 0 || interrupted || contractBroken || nothingRan ? EXIT.failed : EXIT.ok;
@@ -363,7 +377,7 @@ function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, inte
   const red = (s: string) => (color ? `\u001b[31;1m${s}\u001b[0m` : s);
   const s = results.summary;
   const categories = CASE_CATEGORIES.filter((c) => s.byCategory[c].total > 0);
-  const header = [t(lang, 'summary.country'), ...categories, t(lang, 'summary.total')];
+  const header = [t(lang, 'summary.country'), ...categories.map((c) => labelText(lang, `category.${c}`)), t(lang, 'summary.total')];
   const rows = Object.keys(s.byCountry)
     .sort()
     .map((cc) => [cc, ...categories.map((cat) => cellText(s.byCountryCategory[cc]?.[cat])), cellText(s.byCountry[cc])]);
@@ -375,7 +389,12 @@ function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, inte
   const failures = results.cases.filter((c) => c.status === 'failed' || c.status === 'error');
   if (failures.length) {
     io.stdout(`${t(lang, 'summary.failures')}\n`);
-    for (const c of failures) io.stdout(`  ${c.id}  [${c.severity ?? c.status}, ${c.attribution ?? '?'}] ${c.message ?? ''}\n`);
+    for (const c of failures) {
+      const severity = c.severity ? labelText(lang, `severity.${c.severity}`) : t(lang, `status.${c.status}`);
+      const who = c.attribution ? t(lang, `attribution.${c.attribution}`) : '?';
+      const what = c.finding ? findingText(lang, { ...c.finding, ...(c.message ? { message: c.message } : {}) }) : (c.message ?? '');
+      io.stdout(`  ${c.id}  [${severity}, ${who}] ${what}\n`);
+    }
     io.stdout('\n');
   }
   if (s.skipped > 0) io.stdout(`${t(lang, 'summary.skippedNote', { count: s.skipped })}\n`);

@@ -10,7 +10,8 @@ export function expandPilot(profiles: readonly CountryProfile[], perPair: number
   const out: CatalogCase[] = [];
   const senders = profiles.filter((p) => !countries || countries.includes(p.code)).sort((a, b) => a.code.localeCompare(b.code));
   for (const sender of senders) {
-    for (const recipient of [...profiles].sort((a, b) => a.code.localeCompare(b.code))) {
+    // Every ordered pair of the countries asked for (all profiles when none are named).
+    for (const recipient of [...profiles].filter((p) => !countries || countries.includes(p.code)).sort((a, b) => a.code.localeCompare(b.code))) {
       if (recipient.code === sender.code) continue;
       const agreed = sender.documents.perPartner?.[recipient.code] ?? recipient.documents.perPartner?.[sender.code];
       const types = (agreed ?? sender.documents.issues.filter((t) => recipient.documents.accepts.includes(t))).filter(Boolean);

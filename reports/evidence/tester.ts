@@ -33,6 +33,23 @@ export class TesterKeyError extends Error {
 export const TESTER_KEY_FILE = 'tester-key.pem';
 export const TESTER_CERT_FILE = 'tester-certificate.pem';
 
+/** A SHA-256 fingerprint as people compare it: upper-case hex pairs joined by colons (as openssl and browsers show it). */
+export function formatFingerprint(hex: string): string {
+  return hex.replace(/[^0-9a-f]/gi, '').toUpperCase().match(/../g)?.join(':') ?? hex;
+}
+
+/** Subject and SHA-256 fingerprint of a PEM certificate; null when it holds none. */
+export function certificateIdentity(pem: string): { subject: string; fingerprint256: string } | null {
+  const der = pemToDers(pem)[0];
+  if (!der) return null;
+  try {
+    const cert = new X509Certificate(der);
+    return { subject: cert.subject.replace(/\n/g, ', '), fingerprint256: crypto.createHash('sha256').update(der).digest('hex') };
+  } catch {
+    return null;
+  }
+}
+
 export function testerHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.ECERT_HOME || path.join(os.homedir(), '.ecert'), 'tester');
 }

@@ -1,12 +1,14 @@
-import { CASE_CATEGORIES, type CaseCategory, type Counts } from '../../runner/record.ts';
-import type { RecordIndex } from './record-index.ts';
-import type { CaseRow, CasesResult, CountryCases, Exclusion } from './types.ts';
+import { CASE_CATEGORIES, type CaseCategory } from '../../runner/record.ts';
+import { findingsOf, type RecordIndex } from './record-index.ts';
+import type { CaseCounts, CaseRow, CasesResult, CountryCases, Exclusion } from './types.ts';
 
 // The cases of the run per country and category (the shape of the pilot's D5 deliverable):
-// run, passed, failed with reasons and attribution, skipped with the reason, errors.
+// run, passed, failed with reasons and attribution, skipped with the reason, errors; and, for a
+// stopped run, the cases that never finished and the ones that never started.
 
-type Tally = Counts & { unfinished: number };
-const empty = (): Tally => ({ total: 0, passed: 0, failed: 0, skipped: 0, error: 0, unfinished: 0 });
+type Tally = CaseCounts;
+const empty = (): Tally => ({ total: 0, passed: 0, failed: 0, skipped: 0, error: 0, unfinished: 0, notRun: 0 });
+const COUNT_KEY = { passed: 'passed', failed: 'failed', skipped: 'skipped', error: 'error', unfinished: 'unfinished', 'not-run': 'notRun' } as const satisfies Record<CaseRow['status'], keyof Tally>;
 
 export function computeCases(index: RecordIndex): { result: CasesResult; exclusions: Exclusion[] } {
   const rows: CaseRow[] = [];
@@ -24,6 +26,7 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       ...(finished?.attribution ? { attribution: finished.attribution } : {}),
       ...(finished?.message ? { message: finished.message } : {}),
       ...(finished?.skipReason ? { skipReason: finished.skipReason } : {}),
+      findings: findingsOf(finished?.observed),
       expected: finished?.expected ?? {},
       observed: finished?.observed ?? {},
       ...(finished ? { durationMs: finished.durationMs } : {}),
@@ -34,10 +37,12 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
     });
   }
   // Cases the runner never started (skipped up front: a missing capability, a stopped run) exist
-  // only in results.json; they are listed too, so no skip is silent.
+  // only in results.json; they are listed too, so no skip is silent. In a stopped run, a case
+  // that never started was not run: that is what it is called, not "skipped".
   const seen = new Set(rows.map((r) => r.id));
   for (const c of index.record.results?.cases ?? []) {
     if (seen.has(c.id)) continue;
+    const notRun = index.record.interrupted && c.status === 'skipped' && !c.evidence.firstSeq;
     rows.push({
       id: c.id,
       country: c.country,
@@ -45,11 +50,12 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       category: c.category,
       title: c.title,
       requirement: c.requirement,
-      status: c.status,
+      status: notRun ? 'not-run' : c.status,
       ...(c.severity ? { severity: c.severity } : {}),
       ...(c.attribution ? { attribution: c.attribution } : {}),
       ...(c.message ? { message: c.message } : {}),
-      ...(c.skipReason ? { skipReason: c.skipReason } : {}),
+      ...(c.skipReason && !notRun ? { skipReason: c.skipReason } : {}),
+      findings: findingsOf(c.observed),
       expected: c.expected,
       observed: c.observed,
       durationMs: c.durationMs,
@@ -73,7 +79,7 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
     country.cases.push(row);
     for (const t of [totals, country.counts, country.byCategory[row.category]]) {
       t.total++;
-      t[row.status]++;
+      t[COUNT_KEY[row.status]]++;
     }
   }
   const item = (r: CaseRow, detail?: string) => {
@@ -86,6 +92,7 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       { scope: 'cases', reason: 'case-skipped', items: rows.filter((r) => r.status === 'skipped').map((r) => item(r, r.skipReason)) },
       { scope: 'cases', reason: 'case-error', items: rows.filter((r) => r.status === 'error').map((r) => item(r, r.message)) },
       { scope: 'cases', reason: 'case-unfinished', items: rows.filter((r) => r.status === 'unfinished').map((r) => item(r)) },
+      { scope: 'cases', reason: 'case-not-run', items: rows.filter((r) => r.status === 'not-run').map((r) => item(r)) },
     ],
   };
 }

@@ -1,7 +1,7 @@
 import type { CountryCode } from '../../protocol/types.ts';
 import type { CaseStatus, EvidenceEvent } from '../../runner/record.ts';
 import type { RunRecord } from '../run-record.ts';
-import type { EvidenceLink, Trace } from './types.ts';
+import type { CaseFinding, EvidenceLink, Trace } from './types.ts';
 
 // Lookups over the evidence that every KPI module needs: cases, documents, verifications and
 // exchanges by case and document, and the evidence files of each case.
@@ -148,3 +148,22 @@ export function orderedPairs(countries: readonly CountryCode[]): Array<[CountryC
 }
 
 export const pairKey = (sender: CountryCode, recipient: CountryCode): string => `${sender}-${recipient}`;
+
+/** The oracle's findings a case carries in observed.findings (case-finished, results.json) (anything malformed is skipped). */
+export function findingsOf(observed: Record<string, unknown> | undefined): CaseFinding[] {
+  const raw = observed?.findings;
+  if (!Array.isArray(raw)) return [];
+  const out: CaseFinding[] = [];
+  for (const f of raw as unknown[]) {
+    if (!f || typeof f !== 'object' || typeof (f as { code?: unknown }).code !== 'string') continue;
+    const { code, severity, attribution, message, params } = f as Record<string, unknown>;
+    out.push({
+      code: code as string,
+      ...(typeof severity === 'string' ? { severity: severity as CaseFinding['severity'] } : {}),
+      ...(typeof attribution === 'string' ? { attribution: attribution as CaseFinding['attribution'] } : {}),
+      ...(typeof message === 'string' ? { message } : {}),
+      ...(params && typeof params === 'object' ? { params: params as Record<string, string | number> } : {}),
+    });
+  }
+  return out;
+}

@@ -108,7 +108,7 @@ export interface BadDocument {
   /** What the recipient did with it when the hub let it through. */
   recipientDecision?: 'accepted' | 'refused';
   /** Why there is no hub verdict (outcome no-verdict): the hub's HTTP answer, or the failed step. */
-  noVerdictReason?: { httpStatus?: number; code?: string; message?: string; seq?: number };
+  noVerdictReason?: { httpStatus?: number; code?: string; seq?: number; finding?: CaseFinding };
   evidence: EvidenceLink[];
 }
 
@@ -260,10 +260,10 @@ export type ExclusionReason =
   | 'bad-document-verification'
   | 'case-error'
   | 'case-unfinished'
+  | 'case-not-run'
   | 'case-skipped'
   | 'no-hub-verification'
   | 'not-delivered'
-  | 'no-hub-verdict'
   | 'no-decision'
   | 'clock-shifted'
   | 'bad-document-exchange';

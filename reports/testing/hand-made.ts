@@ -45,6 +45,7 @@ export function makeRecord(
     hubExchangeLog: extra.hubExchangeLog === undefined ? null : extra.hubExchangeLog,
     hubAuditLog: null,
     nodeLogs: new Map(Object.entries(extra.nodeLogs ?? {})),
+    tester: null,
     finished: extra.finished ?? true,
     interrupted: !(extra.finished ?? true),
     problems: [],

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Help, Option } from 'commander';
+import { type Argument, Command, CommanderError, Help, Option } from 'commander';
 import { type Lang, isLang, resolveLang } from '../../protocol/i18n.ts';
 import { CliError, EXIT } from './errors.ts';
 import { cliMessages } from './messages.ts';
@@ -74,12 +74,25 @@ class LocalizedHelp extends Help {
   override styleTitle(title: string): string {
     return HELP_TITLES[title]?.[this.lang] ?? title;
   }
+  // Descriptions come from the catalogs and say their defaults in the user's language; commander's
+  // own English "(default: ...)" suffix would repeat them.
+  override optionDescription(option: Option): string {
+    return option.description;
+  }
+  override argumentDescription(argument: Argument): string {
+    return argument.description;
+  }
+  override subcommandTerm(cmd: Command): string {
+    return super.subcommandTerm(cmd).replace(' [options]', this.lang === 'ru' ? ' [параметры]' : ' [options]').replace(' [command]', this.lang === 'ru' ? ' [команда]' : ' [command]');
+  }
+  override commandUsage(cmd: Command): string {
+    return super.commandUsage(cmd).replace('[options]', this.lang === 'ru' ? '[параметры]' : '[options]').replace('[command]', this.lang === 'ru' ? '[команда]' : '[command]');
+  }
 }
 
 export function localizeCommand(cmd: Command, lang: Lang): Command {
   const help = lang === 'ru' ? 'показать справку по команде' : 'display help for command';
   cmd.helpOption('-h, --help', help);
-  cmd.helpCommand('help [command]', help);
   cmd.createHelp = () => Object.assign(new LocalizedHelp(lang), cmd.configureHelp());
   return cmd;
 }
@@ -143,6 +156,13 @@ function makeProgram(
     }
   };
   walk(program);
+  // `help [command]` only where there are subcommands to ask about.
+  const helpCommands = (cmd: Command) => {
+    if (cmd.commands.length) cmd.helpCommand(lang === 'ru' ? 'help [команда]' : 'help [command]', lang === 'ru' ? 'показать справку по команде' : 'display help for command');
+    else cmd.helpCommand(false);
+    for (const sub of cmd.commands) helpCommands(sub);
+  };
+  helpCommands(program);
   program.hook('preAction', (thisCommand) => {
     // One language for messages; a command that renders reports may take a list (--lang en,ru).
     const requested = thisCommand.optsWithGlobals().lang as string | undefined;

@@ -7,7 +7,7 @@ import type { CaseStatus } from '../record.ts';
 import type { HarnessEnvironment, NodeDecision, NodeHandle, NodeReceipt } from './environment.ts';
 import type { EvidenceWriter } from './evidence.ts';
 import type { CaseLock, LockRequest } from './lock.ts';
-import type { LeakProbe } from './findings.ts';
+import { type LeakProbe, type SkipInfo, skipText } from './findings.ts';
 import { LogMirror } from './log-mirror.ts';
 import { type CaseObservation, type CaseVerdict, evaluate } from './oracle.ts';
 
@@ -40,6 +40,7 @@ export interface CaseRunResult {
   status: CaseStatus;
   verdict?: CaseVerdict;
   skipReason?: string;
+  skip?: SkipInfo;
   expected: Record<string, unknown>;
   observed: Record<string, unknown>;
   exchangeIds: string[];
@@ -60,14 +61,14 @@ class StepError extends Error {
 }
 
 /** Why a case cannot run against this environment, or undefined when it can. */
-export function skipReason(c: CatalogCase, env: HarnessEnvironment): string | undefined {
+export function skipReason(c: CatalogCase, env: HarnessEnvironment): SkipInfo | undefined {
   const missing = c.needs.filter((n) => !env.capabilities.has(n));
-  if (missing.length) return `the hub does not offer ${missing.join(', ')} (needed by this case)`;
+  if (missing.length) return { code: 'skip.capability', params: { capabilities: missing.join(', ') } };
   for (const f of c.faults) {
     const country = f.party === 'sender' ? c.sender : c.recipient;
-    if (!env.node(country).mock) return `fault "${f.fault}" needs a mock node for ${country}, which runs as a real node`;
+    if (!env.node(country).mock) return { code: 'skip.realNodeFault', params: { fault: f.fault, country } };
   }
-  if (!env.node(c.sender).mock) return `the case issues test documents as ${c.sender}, which runs as a real node`;
+  if (!env.node(c.sender).mock) return { code: 'skip.realSender', params: { country: c.sender } };
   return undefined;
 }
 
@@ -91,8 +92,10 @@ export async function runCase(c: CatalogCase, opts: CaseRunOptions): Promise<Cas
 
   const skip = skipReason(c, env);
   if (skip) {
-    const last = evidence.append({ type: 'case-finished', caseId: c.id, status: 'skipped', durationMs: 0, expected, observed: {}, exchangeIds: [], skipReason: skip });
-    return { caseId: c.id, status: 'skipped', skipReason: skip, expected, observed: {}, exchangeIds: [], durationMs: 0, firstSeq: first.seq, lastSeq: last.seq };
+    // Stored in English (the record's language) with its code, so every report can say it in its own.
+    const text = skipText('en', skip);
+    const last = evidence.append({ type: 'case-finished', caseId: c.id, status: 'skipped', durationMs: 0, expected, observed: {}, exchangeIds: [], skipReason: text, skip });
+    return { caseId: c.id, status: 'skipped', skipReason: text, skip, expected, observed: {}, exchangeIds: [], durationMs: 0, firstSeq: first.seq, lastSeq: last.seq };
   }
 
   const run = new CaseRun(c, opts, hooks);

@@ -42,6 +42,22 @@ export const findingMessages = defineCatalog(
     'kind.unreachable': 'unreachable',
     'kind.hub-error': 'hub error',
     'kind.error': 'error',
+    'skip.capability': 'the hub does not offer {capabilities} (needed by this case)',
+    'skip.realNodeFault': 'fault "{fault}" needs a mock node for {country}, which runs as a real node',
+    'skip.realSender': 'the case issues test documents as {country}, which runs as a real node',
+    'skip.interrupted': 'not run: the run was interrupted',
+    'severity.false-accept': 'false accept',
+    'severity.data-leak': 'data leak',
+    'severity.false-reject': 'false reject',
+    'severity.wrong-reason': 'wrong reason',
+    'severity.lost-exchange': 'lost exchange',
+    'severity.duplicate': 'duplicate',
+    'severity.log-mismatch': 'log mismatch',
+    'severity.other': 'non-conformance',
+    'category.standard': 'standard',
+    'category.bad-signature': 'bad signature',
+    'category.expired-document': 'expired document',
+    'category.connection-failure': 'connection failure',
   },
   {
     ORACLE_MISMATCH: 'собственная проверка средства проверки дала {observed}, а сценарий ожидает {expected}: ошибка в тестовых материалах',
@@ -80,6 +96,22 @@ export const findingMessages = defineCatalog(
     'kind.unreachable': 'недоступен',
     'kind.hub-error': 'ошибка хаба',
     'kind.error': 'ошибка',
+    'skip.capability': 'хаб не предоставляет {capabilities} (нужно этому сценарию)',
+    'skip.realNodeFault': 'для сбоя «{fault}» нужен имитирующий узел {country}, а он работает как реальный узел',
+    'skip.realSender': 'сценарий выпускает тестовые документы от имени {country}, а этот узел реальный',
+    'skip.interrupted': 'не выполнен: прогон был прерван',
+    'severity.false-accept': 'ложный приём',
+    'severity.data-leak': 'утечка данных',
+    'severity.false-reject': 'ложный отказ',
+    'severity.wrong-reason': 'неверная причина',
+    'severity.lost-exchange': 'потерянный обмен',
+    'severity.duplicate': 'дублирование',
+    'severity.log-mismatch': 'расхождение журналов',
+    'severity.other': 'несоответствие',
+    'category.standard': 'стандартный',
+    'category.bad-signature': 'неверная подпись',
+    'category.expired-document': 'истёкший документ',
+    'category.connection-failure': 'сбой соединения',
   },
 );
 
@@ -102,6 +134,20 @@ function localizeParams(lang: Lang, code: string, params: Record<string, string 
   }
   for (const [k, v] of Object.entries(out)) if (v === '') out[k] = findingMessages.t(lang, 'value.none');
   return out;
+}
+
+export interface SkipInfo {
+  code: 'skip.capability' | 'skip.realNodeFault' | 'skip.realSender' | 'skip.interrupted';
+  params?: Record<string, string>;
+}
+
+export function skipText(lang: Lang, skip: SkipInfo): string {
+  return findingMessages.t(lang, skip.code, skip.params ?? {});
+}
+
+/** A label of the catalog (severity.*, category.*, kind.*), or the identifier itself when there is none. */
+export function labelText(lang: Lang, key: string): string {
+  return findingMessages.has(key) ? findingMessages.t(lang, key) : key.slice(key.indexOf('.') + 1);
 }
 
 /** The text of a finding in a language; a code this catalog does not know falls back to its stored message. */

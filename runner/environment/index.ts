@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CountryCode } from '../../protocol/types.ts';
-import { type HubClient, HubUnreachableError, type LogKind } from '../../protocol/hub-contract.ts';
+import { type HubClient, HubError, HubUnreachableError, type LogKind } from '../../protocol/hub-contract.ts';
 import { type HubFetch, createHttpHubClient, defaultHubFetch, transportErrorCode } from '../../protocol/hub-http.ts';
 import { serializeTrustRegistry, trustFingerprints } from '../../protocol/trust.ts';
 import type { CountryProfile } from '../../fixtures/profile.ts';
@@ -13,6 +13,7 @@ import { InProcessNetwork, type MockNode, type MockNodes, type NodeClock, create
 import { type ReferenceHub, hubTlsFromPki, startReferenceHub } from '../../reference-hub/index.ts';
 import type { FaultSpec } from '../../scenarios/types.ts';
 import type { RunConfig } from '../config.ts';
+import { type EnvironmentMessageKey, environmentMessages } from './messages.ts';
 import type { HarnessClock, HarnessEnvironment, NodeDecision, NodeHandle, NodeReceipt } from '../engine/environment.ts';
 import type { EvidenceWriter } from '../engine/evidence.ts';
 import { ContractMonitor } from '../engine/contract-monitor.ts';
@@ -21,13 +22,16 @@ import { ContractMonitor } from '../engine/contract-monitor.ts';
 // a remote hub with the mock nodes as HTTPS servers (missions). The engine sees only
 // HarnessEnvironment; which of the two it is changes nothing in the cases.
 
+/** The environment could not start: a catalog key with parameters, rendered in English here and in the user's language by the runner. */
 export class EnvironmentError extends Error {
+  readonly hint: string;
   constructor(
-    message: string,
-    readonly hint: string,
+    readonly key: EnvironmentMessageKey,
+    readonly params: Record<string, string | number>,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(environmentMessages.t('en', key, params), options);
+    this.hint = environmentMessages.t('en', `${key}.hint`, params);
     this.name = 'EnvironmentError';
   }
 }
@@ -264,7 +268,7 @@ async function embedded(cfg: RunConfig & { hub: { mode: 'embedded' } }, profiles
     });
   } catch (error) {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    throw new EnvironmentError(`the embedded reference hub did not start: ${error instanceof Error ? error.message : String(error)}`, 'check that the temporary folder is writable and better-sqlite3 is installed (npm ci)', { cause: error });
+    throw new EnvironmentError('hubStart', { reason: error instanceof Error ? error.message : String(error) }, { cause: error });
   }
   const mocked = profiles.filter((p) => !cfg.nodes.real.includes(p.code));
   const nodes = await startInProcessNodes({
@@ -312,8 +316,8 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
     const skew = Date.parse(health.time) - (sent + received) / 2;
     if (Number.isFinite(skew) && Math.abs(skew) > 2_000) clockSkewMs = Math.round(skew);
   } catch (error) {
-    const why = error instanceof HubUnreachableError ? `${error.errorCode}: ${error.message}` : error instanceof Error ? error.message : String(error);
-    throw new EnvironmentError(`the hub at ${cfg.hub.url} could not be reached (${why})`, 'check the URL, the network (VPN, firewall) and that hub.ca in ecert.config.ts is the CA of the hub\u2019s certificate', { cause: error });
+    const code = error instanceof HubUnreachableError ? error.errorCode : error instanceof HubError ? `HTTP ${error.status} ${error.code}` : error instanceof Error ? error.message : String(error);
+    throw new EnvironmentError('hubUnreachable', { url: cfg.hub.url, code }, { cause: error });
   }
   const clock = createClock(() => new Date(Date.now() + clockSkewMs));
   const mocked = profiles.filter((p) => !cfg.nodes.real.includes(p.code));
@@ -333,7 +337,7 @@ async function remote(cfg: RunConfig & { hub: { mode: 'remote' } }, profiles: Co
       decideOnRequest: true,
     });
   } catch (error) {
-    throw new EnvironmentError(`the mock nodes could not start or register at the hub: ${error instanceof Error ? error.message : String(error)}`, `check that ports ${cfg.nodes.portBase}.. are free and that the operator credentials may register nodes and keys`, { cause: error });
+    throw new EnvironmentError('nodesStart', { reason: error instanceof Error ? error.message : String(error), portBase: cfg.nodes.portBase }, { cause: error });
   }
   return {
     mode: 'remote',

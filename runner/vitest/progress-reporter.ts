@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node';
 import type { Lang } from '../../protocol/i18n.ts';
 import { runMessages } from '../cli/commands/run.messages.ts';
+import { findingText, labelText, skipText, type SkipInfo } from '../engine/findings.ts';
 import type { CaseMeta } from './suite.ts';
 
 // One line per finished case with its verdict and live counts. On a terminal: colour and every
@@ -67,12 +68,13 @@ export class ProgressReporter implements Reporter {
     const mark = { passed: '✓', failed: '✗', error: '!', skipped: '-' }[status];
     const verdict = runMessages.t(lang, `status.${status}`);
     let detail = '';
-    if (status === 'skipped') detail = meta?.skipReason ?? '';
+    if (status === 'skipped') detail = meta?.skip ? skipText(lang, meta.skip as SkipInfo) : (meta?.skipReason ?? '');
     else if (status !== 'passed') {
       const who = meta?.attribution ? runMessages.t(lang, `attribution.${meta.attribution as 'hub' | 'node' | 'network' | 'harness'}`) : '';
-      detail = `${meta?.severity ? `[${meta.severity}] ` : ''}${who ? `${who}: ` : ''}${meta?.message ?? errors[0]?.split('\n')[0] ?? ''}`;
+      const what = meta?.finding ? findingText(lang, { ...meta.finding, ...(meta.message ? { message: meta.message } : {}) }) : (meta?.message ?? errors[0]?.split('\n')[0] ?? '');
+      detail = `${meta?.severity ? `[${labelText(lang, `severity.${meta.severity}`)}] ` : ''}${who ? `${who}: ` : ''}${what}`;
     }
-    const head = `${this.paint(status, `${mark} ${verdict.padEnd(10)}`)} ${caseId.padEnd(16)} ${String(Math.round(durationMs)).padStart(5)} ms`;
+    const head = `${this.paint(status, `${mark} ${verdict.padEnd(10)}`)} ${caseId.padEnd(16)} ${runMessages.t(lang, 'progress.ms', { ms: Math.round(durationMs) }).padStart(8)}`;
     return `${head}  [${this.countsText()}]${detail ? `\n    ${detail}` : ''}`;
   }
 }

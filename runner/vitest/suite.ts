@@ -25,6 +25,9 @@ export interface CaseMeta {
   attribution?: string;
   message?: string;
   skipReason?: string;
+  skip?: { code: string; params?: Record<string, string> };
+  /** The primary finding as code and parameters, for the progress line in the user's language. */
+  finding?: { code: string; params: Record<string, string | number> };
   durationMs: number;
 }
 
@@ -80,8 +83,9 @@ export async function defineCatalogSuite(key: { country: string; category: CaseC
           category: c.category,
           status: result.status,
           durationMs: result.durationMs,
-          ...(primary ? { severity: primary.severity, attribution: primary.attribution, message: primary.message } : {}),
+          ...(primary ? { severity: primary.severity, attribution: primary.attribution, message: primary.message, finding: { code: primary.code, params: primary.params } } : {}),
           ...(result.skipReason ? { skipReason: result.skipReason } : {}),
+          ...(result.skip ? { skip: result.skip } : {}),
         };
         if (result.status === 'skipped') ctx.skip(result.skipReason);
         if (result.status !== 'passed') {

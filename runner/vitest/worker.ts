@@ -35,8 +35,8 @@ export function workerState(cfg: RunConfig): Promise<WorkerState> {
     } catch (error) {
       // The main process reads this to exit with code 3 and say what could not be started.
       const message = error instanceof Error ? error.message : String(error);
-      const hint = (error as { hint?: string }).hint;
-      fs.writeFileSync(path.join(cfg.runDir, ENVIRONMENT_ERROR_FILE), JSON.stringify({ message, ...(hint ? { hint } : {}) }, null, 2));
+      const { hint, key, params } = error as { hint?: string; key?: string; params?: Record<string, string | number> };
+      fs.writeFileSync(path.join(cfg.runDir, ENVIRONMENT_ERROR_FILE), JSON.stringify({ message, ...(hint ? { hint } : {}), ...(key ? { key, params } : {}) }, null, 2));
       throw error;
     }
   })();

@@ -1,4 +1,5 @@
 import type { CliCommandModule } from '../index.ts';
+import { labelText } from '../../engine/findings.ts';
 import { runMessages } from './run.messages.ts';
 import { selectionOptions } from './run.ts';
 
@@ -6,7 +7,7 @@ export const casesCommand: CliCommandModule = {
   register(program, ctx) {
     const m = (key: Parameters<typeof runMessages.t>[1]) => runMessages.t(ctx.lang, key);
     selectionOptions(program.command('cases').description(m('cases.description')), ctx)
-      .option('--json', m('option.json'))
+      .option('--json', m('option.casesJson'))
       .action(async (flags: { config?: string; countries?: string[]; category?: string[]; case?: string; tag?: string[]; json?: boolean }) => {
         // The case catalog is loaded only when cases are listed, so other commands start fast.
         const { resolveSelection, selectCases } = await import('../../selection.ts');
@@ -31,7 +32,7 @@ export const casesCommand: CliCommandModule = {
         ctx.io.stdout(`${runMessages.t(ctx.lang, 'cases.header', { total: cases.length, countries: countries.join(', ') })}\n${m('cases.columns')}\n`);
         const width = Math.max(...cases.map((c) => c.id.length));
         for (const c of cases) {
-          ctx.io.stdout(`${c.id.padEnd(width)}  ${c.category.padEnd(18)}  ${c.sender} -> ${c.recipient}  ${c.title[ctx.lang]}${c.needs.length ? `  [needs ${c.needs.join(', ')}]` : ''}\n`);
+          ctx.io.stdout(`${c.id.padEnd(width)}  ${labelText(ctx.lang, `category.${c.category}`).padEnd(18)}  ${c.sender} -> ${c.recipient}  ${c.title[ctx.lang]}${c.needs.length ? `  ${runMessages.t(ctx.lang, 'cases.needs', { capabilities: c.needs.join(', ') })}` : ''}\n`);
         }
       });
   },

@@ -50,7 +50,11 @@ export function writeOutput(file: string, data: Uint8Array | string, options: { 
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, file);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was written where the folder could not be made (ENOTDIR, EACCES): nothing to clean.
+    }
     throw new CliError(docMessages.t(lang, 'error.write', { path: file, message: reason(err) }), EXIT.usage, docMessages.t(lang, 'error.write.hint'));
   }
   return 'written';

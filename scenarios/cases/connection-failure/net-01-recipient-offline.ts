@@ -5,7 +5,7 @@ export default defineCase({
   category: 'connection-failure',
   title: {
     en: '{country} offline when a document from {partner} arrives, then back',
-    ru: '{country} недоступен при поступлении документа от {partner}, затем восстанавливается',
+    ru: 'Узел получателя ({country}) недоступен, когда поступает документ (отправитель: {partner}), затем восстанавливается',
   },
   requirement: 'C.3 exception scenario: connection failure (recipient offline, then recovers)',
   // The country receives: a push recipient refuses the hub's connections, a pull recipient

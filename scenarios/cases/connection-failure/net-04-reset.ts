@@ -4,7 +4,7 @@ import { pushFaultDirection, pushFaultPartners } from '../../select.ts';
 export default defineCase({
   id: 'NET-04',
   category: 'connection-failure',
-  title: { en: "Connection to {partner} reset in the middle of delivery", ru: 'Соединение с {partner} обрывается во время доставки' },
+  title: { en: "Connection to {partner} reset in the middle of delivery", ru: 'Соединение с получателем ({partner}) обрывается во время доставки' },
   requirement: "C.3 exception scenario: connection failure: connection reset mid-delivery",
   // A push delivery fault: a track-A country is the faulty recipient itself; a track-B country
   // sends to a track-A partner whose callback fails.

@@ -5,7 +5,7 @@ export default defineCase({
   category: 'connection-failure',
   title: {
     en: "Hub's answer to {country}'s submission lost: retry with the same idempotency key makes one exchange",
-    ru: 'Ответ хаба на отправку {country} потерян: повтор с тем же ключом идемпотентности даёт один обмен',
+    ru: 'Ответ хаба отправителю ({country}) потерян: повтор с тем же ключом идемпотентности даёт один обмен',
   },
   requirement: 'C.3 exception scenario: connection failure (response lost after the hub accepted)',
   partners: 'one',

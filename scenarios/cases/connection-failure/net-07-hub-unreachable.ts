@@ -5,7 +5,7 @@ export default defineCase({
   category: 'connection-failure',
   title: {
     en: 'Hub unreachable from {country} for two attempts, then the submission goes through',
-    ru: 'Хаб недоступен для {country} при двух попытках, затем отправка проходит',
+    ru: 'Хаб недоступен для отправителя ({country}) при двух попытках, затем отправка проходит',
   },
   requirement: 'C.3 exception scenario: connection failure (hub unreachable from a node)',
   partners: 'one',

@@ -6,7 +6,7 @@ export default defineCase({
   category: 'connection-failure',
   title: {
     en: 'Hub stops abruptly while a delivery to {partner} waits for retry; after restart it is delivered exactly once',
-    ru: 'Хаб аварийно останавливается, пока доставка для {partner} ждёт повтора; после перезапуска документ доставлен ровно один раз',
+    ru: 'Хаб аварийно останавливается, пока доставка получателю ({partner}) ждёт повтора; после перезапуска документ доставлен ровно один раз',
   },
   requirement: 'C.3 exception scenario: connection failure (hub outage; pending deliveries survive a crash and resume)',
   needs: ['hub-restart', 'test-clock'],

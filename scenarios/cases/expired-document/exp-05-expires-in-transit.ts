@@ -6,7 +6,7 @@ export default defineCase({
   category: 'expired-document',
   title: {
     en: 'Certificate expires in transit: valid at submission, expired at the decision of {partner}',
-    ru: 'Сертификат истекает в пути: действителен при отправке, истёк к решению получателя {partner}',
+    ru: 'Сертификат истекает в пути: действителен при отправке, истёк к решению получателя ({partner})',
   },
   requirement: 'C.3 exception scenario: expired document (expiry between exchange and acceptance)',
   rationale: {

@@ -6,7 +6,7 @@ export default defineCase({
   category: 'standard',
   title: {
     en: 'Document without QR code verified by {partner} through registry lookup',
-    ru: 'Документ без QR-кода проверен получателем {partner} через реестр',
+    ru: 'Документ без QR-кода проверен через реестр (получатель: {partner})',
   },
   requirement: 'C.3 standard scenario; trust mechanism: registry lookup (alternative verification when a QR code is absent)',
   tags: ['registry', 'no-qr'],

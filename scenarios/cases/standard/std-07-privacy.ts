@@ -5,7 +5,7 @@ export default defineCase({
   category: 'standard',
   title: {
     en: 'Exchange with {partner} stays private: a third country can neither read, list, fetch nor decide it',
-    ru: 'Обмен с {partner} конфиденциален: третья страна не может его прочитать, увидеть в списке, скачать или принять решение',
+    ru: 'Конфиденциальность обмена (получатель: {partner}): третья страна не может его прочитать, увидеть в списке, скачать или принять по нему решение',
   },
   requirement: 'C.3 standard scenario; hub access control (nodes see only exchanges they send or receive)',
   tags: ['access-control'],
