@@ -98,6 +98,7 @@ export async function resolveRunConfig(req: RunRequest, lang: Lang): Promise<{ c
   const { config } = await loadConfig(req.cwd, req.configFile, lang);
   const selection = await resolveSelection(req, lang, config);
   parseShard(req.shard, lang);
+  if (req.seed !== undefined && !req.seed.trim()) throw new UsageError(t(lang, 'error.emptySeed'));
   const seed = req.seed ?? config.seed ?? DEFAULT_SEED;
   const outDir = path.resolve(req.cwd, req.out ?? config.out ?? path.join(PROJECT_ROOT, 'reports', 'out'));
   try {

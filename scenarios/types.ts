@@ -137,11 +137,11 @@ export interface CaseDefinition {
   partners?: 'each' | 'one' | ((ctx: SelectionContext) => CountryCode[]);
   /** Whether the case applies to a country at all (default: always). */
   applies?: (ctx: SelectionContext) => boolean;
-  /** Why it does not apply, for the catalog listing. */
+  /** The document the sender issues (type, product, variant, QR). */
   document: DocumentSpec;
   /** Faults applied before the steps. */
   faults?: FaultSpec[];
-  /** Default: issue, submit, await terminal-or-delivered, receive, decide, await terminal. */
+  /** Default (catalog.ts DEFAULT_STEPS): issue, submit, receive, decide, await a terminal status. */
   steps?: Step[];
   expect: Expectation;
 }

@@ -1,11 +1,17 @@
 import type { Lang, MessageParams } from '../../protocol/i18n.ts';
 import type { CountryCode } from '../../protocol/types.ts';
 import { checkLabel } from '../../protocol/reason-messages.ts';
+import { getProfile } from '../../fixtures/profiles/index.ts';
+import { findingText } from '../../runner/engine/findings.ts';
 import { CASE_CATEGORIES } from '../../runner/record.ts';
 import type { RunRecord } from '../run-record.ts';
+import { formatFingerprint } from '../evidence/tester.ts';
+import { isFalseAccept } from '../kpi/detection.ts';
 import { KPI1_PAIR_TARGET, KPI1_TOTAL_TARGET } from '../kpi/kpi1.ts';
+import type { Ev } from '../kpi/record-index.ts';
 import type {
   BadDocument,
+  CaseFinding,
   CaseRow,
   EvidenceLink,
   Exclusion,
@@ -26,8 +32,6 @@ import type { Block, Cell, ReportView, Section, Span, Text, Tile, Tone, TraceVie
 export interface BuildOptions {
   /** Prefix that turns a run-relative path into a link from where the report is written ('' when in the run directory). */
   linkBase?: string;
-  /** How the run directory is named in the commands the report quotes. */
-  runDirLabel?: string;
 }
 
 interface Ctx {
@@ -42,7 +46,13 @@ interface Ctx {
 
 const displayNames = new Map<Lang, Intl.DisplayNames>();
 
-function countryName(lang: Lang, code: CountryCode): string {
+/** The name the cases and profiles use (e.g. "Kyrgyz Republic"); Intl's for a country without a profile. */
+export function countryName(lang: Lang, code: CountryCode): string {
+  try {
+    return getProfile(code).name[lang];
+  } catch {
+    // no profile for this code: fall back to the region name
+  }
   let names = displayNames.get(lang);
   if (!names) displayNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'region' })));
   try {
@@ -71,7 +81,7 @@ export function buildReportView(report: KpiReport, record: RunRecord, lang: Lang
     countriesSection(ctx),
     failuresSection(ctx),
     exclusionsSection(ctx),
-    environmentSection(ctx, options.runDirLabel ?? record.dir),
+    environmentSection(ctx),
     methodSection(ctx),
   ];
   const verdict = verdictBlock(ctx);
@@ -177,6 +187,11 @@ function verdictBlock(ctx: Ctx): ReportView['verdict'] {
   if (verdict.kpi2 === 'fail') summary.push([t('verdict.reason.kpi2', { rate: f.pct(kpi2.overall.rate), target })]);
   if (verdict.falseAccepts > 0) summary.push([{ text: t('verdict.reason.falseAccepts', { count: verdict.falseAccepts }), bold: true, tone: 'bad' }]);
   if (detection.rate.targetMet === false) summary.push([t('verdict.reason.detection', { rate: f.pct(detection.rate.rate) })]);
+  if (verdict.kpi1) {
+    const params = { count: f.int(kpi1.total.count), pairsMet: kpi1.pairsMet, pairs: kpi1.byPair.length, perPair: KPI1_PAIR_TARGET, total: KPI1_TOTAL_TARGET };
+    if (verdict.kpi1 === 'fail') summary.push([{ text: t('verdict.reason.kpi1', params), bold: true, tone: 'bad' }, ' ', { text: '→', href: '#kpi1' }]);
+    else summary.push([t('verdict.summary.kpi1', params)]);
+  }
   const failedCases = cases.totals.failed + cases.totals.error;
   if (failedCases > 0) summary.push([{ text: t('verdict.reason.cases', { count: failedCases }), bold: true, tone: 'bad' }, ' ', { text: '→', href: '#failures' }]);
   const contract = ctx.record.results?.contract;
@@ -245,7 +260,7 @@ function verdictBlock(ctx: Ctx): ReportView['verdict'] {
     {
       label: t('tile.cases.label'),
       value: `${f.int(cases.totals.passed)}\u00a0/\u00a0${f.int(cases.totals.total)}`,
-      detail: [t('tile.cases.detail', { failed: cases.totals.failed, skipped: cases.totals.skipped, error: cases.totals.error })],
+      detail: [t('tile.cases.detail', { failed: cases.totals.failed, skipped: cases.totals.skipped, error: cases.totals.error, unfinished: cases.totals.unfinished, notRun: cases.totals.notRun })],
       target: t('tile.target', { target: t('tile.cases.target'), state: state(ctx, cases.totals.total ? cases.totals.passed === cases.totals.total : null) }),
       tone: cases.totals.total === 0 ? 'neutral' : cases.totals.passed === cases.totals.total ? 'good' : 'bad',
       href: '#failures',
@@ -275,6 +290,7 @@ function falseAcceptAlarm(ctx: Ctx, docs: readonly BadDocument[]): Block {
         expected: d.expectedReasons.join(' / ') || ctx.t('detection.anyReason'),
       }), d.caseId),
       ' ',
+      ...(d.outcome === 'delivered-despite-rejection' ? [{ text: ctx.t('alarm.falseAccepts.delivered'), bold: true }, ' '] : []),
       ctx.t('alarm.falseAccepts.recipient', { decision: d.recipientDecision ?? 'none' }),
       ' ',
       ...evidenceLinks(ctx, d.evidence),
@@ -314,7 +330,7 @@ function identityFacts(ctx: Ctx): Array<{ label: string; value: Text }> {
     { label: t('fact.period'), value: [`${f.time(run.startedAt)} – ${f.time(run.endedAt)}`] },
     {
       label: t('fact.hub'),
-      value: [t('fact.hubValue', { name: run.hub.name, version: run.hub.version, mode: run.hub.mode, url: run.hub.url, contract: run.hub.contractVersion, instance: run.hub.instanceId })],
+      value: [t('fact.hubValue', { name: run.hub.name, version: run.hub.version, mode: t(`mode.${run.hub.mode}`), url: run.hub.url, contract: run.hub.contractVersion, instance: run.hub.instanceId })],
     },
     { label: t('fact.harness'), value: [t('fact.harnessValue', { name: run.harness.name, version: run.harness.version, commit: run.harness.commit })] },
     { label: t('fact.seed'), value: [code(run.seed)] },
@@ -329,7 +345,7 @@ function identityFacts(ctx: Ctx): Array<{ label: string; value: Text }> {
 function identityLine(ctx: Ctx): string {
   const { run } = ctx.report;
   return ctx.t('verdict.identity', {
-    hub: `${run.hub.name} ${run.hub.version} (${run.hub.mode}, ${run.hub.url})`,
+    hub: `${run.hub.name} ${run.hub.version} (${ctx.t(`mode.${run.hub.mode}`)}, ${run.hub.url})`,
     harness: `${run.harness.version} (${run.harness.commit})`,
     seed: run.seed,
     countries: ctx.report.countries.join(', '),
@@ -470,6 +486,12 @@ function kpi2Section(ctx: Ctx): Section {
   blocks.push({ kind: 'heading', level: 3, text: t('kpi2.oracle.title') });
   blocks.push({ kind: 'paragraph', text: [t('kpi2.oracle.text', { denominator: f.int(k.oracle.denominator), numerator: f.int(k.oracle.numerator), rate: f.pct(k.oracle.rate) })] });
   blocks.push({ kind: 'trace', trace: traceView(ctx, k.oracle.trace) });
+  blocks.push({ kind: 'heading', level: 3, text: t('kpi2.mock.title') });
+  if (k.mockNodes.denominator === 0) blocks.push({ kind: 'paragraph', text: [t('kpi2.mock.none')] });
+  else {
+    blocks.push({ kind: 'paragraph', text: [t('kpi2.mock.text', { denominator: f.int(k.mockNodes.denominator), numerator: f.int(k.mockNodes.numerator), rate: f.pct(k.mockNodes.rate) })] });
+    blocks.push({ kind: 'trace', trace: traceView(ctx, k.mockNodes.trace) });
+  }
   blocks.push({ kind: 'heading', level: 4, text: t('kpi2.disagreements.title', { count: k.disagreements.length }) });
   if (k.disagreements.length === 0) blocks.push({ kind: 'paragraph', text: [t('kpi2.disagreements.none')] });
   else {
