@@ -313,7 +313,18 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
 
     // With --json, stdout carries results.json alone: the renderers' messages go to stderr.
     const hookCtx: CliContext = req.json ? { ...ctx, io: { ...io, stdout: io.stderr } } : ctx;
-    for (const hook of ctx.hooks.onRunComplete) await hook(cfg.runDir, hookCtx);
+    // A renderer that fails must not cost the run its summary or its exit code: results.json and the
+    // evidence are already written; the failure is said, and the run does not count as passed.
+    let hookFailed = false;
+    for (const hook of ctx.hooks.onRunComplete) {
+      try {
+        await hook(cfg.runDir, hookCtx);
+      } catch (error) {
+        hookFailed = true;
+        io.stderr(`${t(lang, 'error.hook', { message: error instanceof Error ? error.message : String(error) })}\n`);
+        if (io.env.ECERT_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+      }
+    }
 
     if (req.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
     else printSummary(results, cfg, ctx, interrupted);
@@ -327,7 +338,7 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     }
     const contractBroken = (results.contract?.unattributed.length ?? 0) > 0;
     const nothingRan = results.summary.total === results.summary.skipped;
-    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted || contractBroken || nothingRan ? EXIT.failed : EXIT.ok;
+    const exitCode = results.summary.failed + results.summary.error > 0 || interrupted || contractBroken || nothingRan || hookFailed ? EXIT.failed : EXIT.ok;
     return { exitCode, runDir: cfg.runDir, results };
   }
 }

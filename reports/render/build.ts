@@ -11,6 +11,7 @@ import { KPI1_PAIR_TARGET, KPI1_TOTAL_TARGET } from '../kpi/kpi1.ts';
 import type { Ev } from '../kpi/record-index.ts';
 import type {
   BadDocument,
+  CaseCounts,
   CaseFinding,
   CaseRow,
   EvidenceLink,
@@ -486,12 +487,6 @@ function kpi2Section(ctx: Ctx): Section {
   blocks.push({ kind: 'heading', level: 3, text: t('kpi2.oracle.title') });
   blocks.push({ kind: 'paragraph', text: [t('kpi2.oracle.text', { denominator: f.int(k.oracle.denominator), numerator: f.int(k.oracle.numerator), rate: f.pct(k.oracle.rate) })] });
   blocks.push({ kind: 'trace', trace: traceView(ctx, k.oracle.trace) });
-  blocks.push({ kind: 'heading', level: 3, text: t('kpi2.mock.title') });
-  if (k.mockNodes.denominator === 0) blocks.push({ kind: 'paragraph', text: [t('kpi2.mock.none')] });
-  else {
-    blocks.push({ kind: 'paragraph', text: [t('kpi2.mock.text', { denominator: f.int(k.mockNodes.denominator), numerator: f.int(k.mockNodes.numerator), rate: f.pct(k.mockNodes.rate) })] });
-    blocks.push({ kind: 'trace', trace: traceView(ctx, k.mockNodes.trace) });
-  }
   blocks.push({ kind: 'heading', level: 4, text: t('kpi2.disagreements.title', { count: k.disagreements.length }) });
   if (k.disagreements.length === 0) blocks.push({ kind: 'paragraph', text: [t('kpi2.disagreements.none')] });
   else {
@@ -511,6 +506,12 @@ function kpi2Section(ctx: Ctx): Section {
         ` (${t('trace.lines')} ${d.seqs.join(', ')})`,
       ]),
     });
+  }
+  blocks.push({ kind: 'heading', level: 3, text: t('kpi2.mock.title') });
+  if (k.mockNodes.denominator === 0) blocks.push({ kind: 'paragraph', text: [t('kpi2.mock.none')] });
+  else {
+    blocks.push({ kind: 'paragraph', text: [t('kpi2.mock.text', { denominator: f.int(k.mockNodes.denominator), numerator: f.int(k.mockNodes.numerator), rate: f.pct(k.mockNodes.rate) })] });
+    blocks.push({ kind: 'trace', trace: traceView(ctx, k.mockNodes.trace) });
   }
   return { id: 'kpi2', title: t('kpi2.title'), blocks };
 }
@@ -564,6 +565,15 @@ function detectionSection(ctx: Ctx): Section {
     });
   }
 
+  const noVerdict = d.documents.filter((doc) => doc.outcome === 'no-verdict');
+  if (noVerdict.length) {
+    blocks.push({ kind: 'heading', level: 3, text: t('detection.noVerdict.title', { count: noVerdict.length }) });
+    blocks.push({
+      kind: 'list',
+      items: noVerdict.map((doc) => [caseLink(doc.caseId), `: ${doc.variant} (${pairLabel(doc)}) — `, noVerdictText(ctx, doc), ` (${t('trace.lines')} `, { text: [doc.seq, ...doc.verdictSeqs].join(', '), href: ctx.href('evidence.jsonl') }, ') ', ...evidenceLinks(ctx, doc.evidence)]),
+    });
+  }
+
   blocks.push({ kind: 'heading', level: 3, text: t('detection.byVariant.title') });
   blocks.push({
     kind: 'table',
@@ -601,12 +611,24 @@ function detectionSection(ctx: Ctx): Section {
         { text: doc.expectedReasons.length ? reasons(doc.expectedReasons) : [t('detection.anyReason')] },
         { text: [doc.hubStatus ?? '—'] },
         { text: reasons(doc.hubReasons) },
-        { text: [{ text: t(`outcome.${doc.outcome}`), bold: doc.outcome === 'accepted' }], tone: doc.outcome === 'rejected-expected' ? 'good' : doc.outcome === 'no-verdict' ? 'neutral' : 'bad' },
+        {
+          text: [{ text: t(`outcome.${doc.outcome}`), bold: isFalseAccept(doc.outcome) }, ...(doc.outcome === 'no-verdict' ? [': ', noVerdictText(ctx, doc)] : [])],
+          tone: doc.outcome === 'rejected-expected' ? 'good' : 'bad',
+        },
       ],
       trace: { summary: t('trace.summary', { lines: 1 + doc.verdictSeqs.length }), lines: [[t('trace.lines'), ' ', [doc.seq, ...doc.verdictSeqs].join(', ')], evidenceLinks(ctx, doc.evidence)] },
     })),
   });
   return { id: 'detection', title: t('detection.title'), blocks };
+}
+
+/** Why the hub gave no verdict on a bad document, in the report's language. */
+function noVerdictText(ctx: Ctx, doc: BadDocument): string {
+  const why = doc.noVerdictReason;
+  const parts: string[] = [];
+  if (why?.httpStatus !== undefined) parts.push(ctx.t('detection.noVerdict.http', { status: why.httpStatus, code: why.code ? ` ${why.code}` : '' }));
+  if (why?.finding) parts.push(findingText(ctx.lang, why.finding));
+  return parts.length ? parts.join('; ') : ctx.t('detection.noVerdict.unknown');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -617,6 +639,7 @@ function kpi1Section(ctx: Ctx): Section {
   const k = report.kpi1;
   const blocks: Block[] = [{ kind: 'paragraph', text: [t('kpi1.definition', { total: KPI1_TOTAL_TARGET, perPair: KPI1_PAIR_TARGET })], small: true }];
   blocks.push({ kind: 'paragraph', text: [t(`kpi1.source.${k.source}`)] });
+  if (k.logStart) blocks.push({ kind: 'paragraph', text: [t('kpi1.logStart', { afterSeq: k.logStart.afterSeq, seq: k.logStart.seq, earlier: k.logStart.earlier })] });
   blocks.push({
     kind: 'paragraph',
     text: [
@@ -661,7 +684,11 @@ function kpi1Section(ctx: Ctx): Section {
     blocks.push({
       kind: 'list',
       items: k.disagreements.map((d) => {
-        const text = t(`disagreement.${d.kind}`, { exchangeId: d.exchangeId ?? '', node: d.node ?? '', caseId: d.caseId ?? '', detail: d.detail ?? '' });
+        const reconciled = [
+          ...(d.lost?.length ? [t('reconciliation.lost', { ids: d.lost.join(', ') })] : []),
+          ...(d.duplicated?.length ? [t('reconciliation.duplicated', { ids: d.duplicated.join(', ') })] : []),
+        ].join('; ');
+        const text = t(`disagreement.${d.kind}`, { exchangeId: d.exchangeId ?? '', node: d.node ?? '', caseId: d.caseId ?? '', detail: d.detail ?? reconciled });
         return [
           { text, tone: 'bad' as Tone },
           ...(d.caseId ? [' (', caseLink(d.caseId), ')'] : []),
@@ -786,13 +813,15 @@ function countryBlocks(ctx: Ctx, c: CountryCode): Block[] {
   if (!cc || cc.cases.length === 0) blocks.push({ kind: 'paragraph', text: [t('country.noCases')] });
   if (cc && cc.cases.length) {
     const hasUnfinished = cc.counts.unfinished > 0;
-    const countCells = (n: { total: number; passed: number; failed: number; skipped: number; error: number; unfinished: number }): Cell[] => [
+    const hasNotRun = cc.counts.notRun > 0;
+    const countCells = (n: CaseCounts): Cell[] => [
       { text: [f.int(n.total)], align: 'right' },
       { text: [f.int(n.passed)], align: 'right', tone: n.total && n.passed === n.total ? 'good' : 'neutral' },
       { text: [f.int(n.failed)], align: 'right', tone: n.failed ? 'bad' : 'neutral' },
       { text: [f.int(n.skipped)], align: 'right', tone: n.skipped ? 'warn' : 'neutral' },
       { text: [f.int(n.error)], align: 'right', tone: n.error ? 'warn' : 'neutral' },
-      ...(hasUnfinished ? [{ text: [f.int(n.unfinished)], align: 'right' as const }] : []),
+      ...(hasUnfinished ? [{ text: [f.int(n.unfinished)], align: 'right' as const, tone: n.unfinished ? ('warn' as const) : ('neutral' as const) }] : []),
+      ...(hasNotRun ? [{ text: [f.int(n.notRun)], align: 'right' as const, tone: n.notRun ? ('warn' as const) : ('neutral' as const) }] : []),
     ];
     blocks.push({ kind: 'heading', level: 4, text: t('country.cases.title') });
     blocks.push({
@@ -805,6 +834,7 @@ function countryBlocks(ctx: Ctx, c: CountryCode): Block[] {
         { text: t('col.skipped'), align: 'right' },
         { text: t('col.error'), align: 'right' },
         ...(hasUnfinished ? [{ text: t('status.unfinished'), align: 'right' as const }] : []),
+        ...(hasNotRun ? [{ text: t('status.not-run'), align: 'right' as const }] : []),
       ],
       rows: [
         ...CASE_CATEGORIES.map((k) => ({ cells: [{ text: [t(`category.${k}`)] }, ...countCells(cc.byCategory[k])] })),
@@ -837,7 +867,7 @@ function countryBlocks(ctx: Ctx, c: CountryCode): Block[] {
       { text: t('col.kpi2Sent'), align: 'right' },
       { text: t('col.received'), align: 'right' },
       { text: t('col.kpi2Received'), align: 'right' },
-      { text: `${t('col.median')} (${t('col.sent').toLowerCase()})`, align: 'right' },
+      { text: t('col.medianSent'), align: 'right' },
     ],
     rows: partners.map((p) => {
       const sent = find(report.kpi1.byPair, c, p);
@@ -870,15 +900,35 @@ function countryBlocks(ctx: Ctx, c: CountryCode): Block[] {
 }
 
 function statusTone(status: CaseRow['status']): Tone {
-  return status === 'passed' ? 'good' : status === 'failed' ? 'bad' : status === 'unfinished' ? 'neutral' : 'warn';
+  return status === 'passed' ? 'good' : status === 'failed' ? 'bad' : 'warn';
+}
+
+/** One finding of the oracle: severity and attribution through the report's catalog, the text through the findings catalog. */
+function findingLine(ctx: Ctx, fd: CaseFinding): Text {
+  const { t } = ctx;
+  const out: Text = [];
+  if (fd.severity) out.push({ text: t(`severity.${fd.severity}`), bold: true, tone: fd.severity === 'false-accept' || fd.severity === 'data-leak' ? 'bad' : 'neutral' }, '. ');
+  if (fd.attribution) out.push(t('attribution', { who: fd.attribution }), '. ');
+  out.push(findingText(ctx.lang, fd));
+  return out;
+}
+
+/** The case's primary finding (the one results.json names), else its first. */
+function primaryFinding(row: CaseRow): CaseFinding | undefined {
+  return row.findings.find((fd) => fd.message === row.message && fd.severity === row.severity) ?? row.findings[0];
 }
 
 function finding(ctx: Ctx, row: CaseRow): Text {
   const { t } = ctx;
   const out: Text = [];
-  if (row.severity) out.push({ text: t(`severity.${row.severity}`), bold: true, tone: row.severity === 'false-accept' || row.severity === 'data-leak' ? 'bad' : 'neutral' }, '. ');
-  if (row.attribution) out.push(t('attribution', { who: row.attribution }), '. ');
-  if (row.message) out.push(row.message);
+  if (row.findings.length) {
+    // Every finding, the primary first, each in the report's language.
+    const primary = primaryFinding(row)!;
+    [primary, ...row.findings.filter((fd) => fd !== primary)].forEach((fd, i) => out.push(...(i ? [' · '] : []), ...findingLine(ctx, fd)));
+  } else if (row.severity || row.attribution || row.message) {
+    // A record without findings (older runs): the primary finding as results.json states it.
+    out.push(...findingLine(ctx, { code: '', ...(row.severity ? { severity: row.severity } : {}), ...(row.attribution ? { attribution: row.attribution } : {}), ...(row.message ? { message: row.message } : {}) }));
+  }
   if (row.skipReason) out.push(t('skipReason', { reason: row.skipReason }));
   return out;
 }
@@ -915,7 +965,9 @@ function failuresSection(ctx: Ctx): Section {
     const fnd = finding(ctx, row);
     if (fnd.length) rows.push({ label: t('failure.finding'), value: fnd });
     rows.push({ label: t('failure.expected'), value: [code(JSON.stringify(row.expected))] });
-    rows.push({ label: t('failure.observed'), value: [code(JSON.stringify(row.observed))] });
+    // The findings are shown above in the report's language; the rest of the observation as recorded.
+    const { findings: _findings, ...observed } = row.observed;
+    rows.push({ label: t('failure.observed'), value: [code(JSON.stringify(observed))] });
     if (row.exchangeIds.length) rows.push({ label: t('failure.exchanges'), value: [code(row.exchangeIds.join(', '))] });
     if (row.startSeq > 0) rows.push({ label: t('failure.lines'), value: [{ text: `${row.startSeq}–${row.finishSeq ?? '…'}`, href: ctx.href('evidence.jsonl') }] });
     if (row.evidence.length) rows.push({ label: t('failure.files'), value: evidenceLinks(ctx, row.evidence) });
@@ -938,11 +990,23 @@ function exclusionsSection(ctx: Ctx): Section {
   return { id: 'exclusions', title: t('exclusions.title'), blocks };
 }
 
+/** What an excluded item's detail says, in the report's language where it is not an identifier. */
+function exclusionDetail(ctx: Ctx, ex: Exclusion, item: Exclusion['items'][number]): string {
+  if (item.durationMs !== undefined) return ctx.t('exclusion.clockShift', { duration: ctx.f.duration(item.durationMs) });
+  if (ex.reason === 'bad-document-verification' && (item.detail === 'hub' || item.detail === 'recipient' || item.detail === 'harness')) return ctx.t(`verifier.${item.detail}`);
+  if (ex.scope === 'cases' && ex.reason === 'case-error' && item.caseId) {
+    const row = ctx.report.cases.rows.find((r) => r.id === item.caseId);
+    const primary = row && primaryFinding(row);
+    if (primary) return findingText(ctx.lang, primary);
+  }
+  return item.detail ?? '';
+}
+
 /** One line per detail value (e.g. per skip reason or final status), listing its items. */
 function groupExclusion(ctx: Ctx, ex: Exclusion): Text[] {
   const groups = new Map<string, Exclusion['items']>();
   for (const item of ex.items) {
-    const key = item.detail ?? '';
+    const key = exclusionDetail(ctx, ex, item);
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   return [...groups].map(([detail, items]) => {
@@ -956,7 +1020,7 @@ function groupExclusion(ctx: Ctx, ex: Exclusion): Text[] {
   });
 }
 
-function environmentSection(ctx: Ctx, runDirLabel: string): Section {
+function environmentSection(ctx: Ctx): Section {
   const { report, record, t } = ctx;
   const run = report.run;
   const facts: Array<{ label: string; value: Text }> = [
@@ -966,13 +1030,27 @@ function environmentSection(ctx: Ctx, runDirLabel: string): Section {
     { label: t('fact.node'), value: [t('fact.nodeValue', { ...run.environment, node: run.environment.node })] },
     { label: t('fact.selection'), value: [code(JSON.stringify(run.selection))] },
   ];
-  const env = record.events.find((e) => e.type === 'environment-ready');
-  if (env && env.type === 'environment-ready') {
+  const env = record.events.find((e): e is Ev<'environment-ready'> => e.type === 'environment-ready');
+  if (env) {
     facts.push({
       label: t('fact.nodes'),
       value: [env.nodes.map((n) => t('fact.nodesValue', { country: n.country, mock: String(n.mock), track: n.track, delivery: n.delivery })).join('; ')],
     });
+    if (env.hubClockSkewMs) {
+      facts.push({ label: t('fact.clockSkew'), value: [t('fact.clockSkewValue', { skew: ctx.f.duration(Math.abs(env.hubClockSkewMs)), ahead: String(env.hubClockSkewMs > 0) })] });
+    }
+    if (env.hubLogStart) facts.push({ label: t('fact.hubLogStart'), value: [t('fact.hubLogStartValue', { exchange: env.hubLogStart.exchange, audit: env.hubLogStart.audit })] });
   }
+  // Who sealed the run: a reviewer compares this fingerprint with the one the tester published.
+  facts.push({
+    label: t('fact.tester'),
+    value: record.tester
+      ? [t('fact.testerValue', { subject: record.tester.subject, fingerprint: '\u0000' })].flatMap((s): Text => {
+          const [before, after] = s.split('\u0000');
+          return [before ?? '', { text: formatFingerprint(record.tester!.fingerprint256), code: true, bold: true }, after ?? ''];
+        })
+      : [t('fact.testerNone')],
+  });
   const blocks: Block[] = [{ kind: 'facts', rows: facts }];
   blocks.push({ kind: 'heading', level: 3, text: t('env.trust.title') });
   blocks.push({ kind: 'paragraph', text: [t('env.trust.sha', { sha: '' }), code(run.trustRegistry.sha256)] });
@@ -996,7 +1074,8 @@ function environmentSection(ctx: Ctx, runDirLabel: string): Section {
       items: report.problems.map((p) => [{ text: t(`problem.${p.kind}`, { file: p.file, line: p.line ?? '—', detail: p.detail }), tone: 'warn' }]),
     });
   }
-  blocks.push({ kind: 'paragraph', text: [t('env.integrity', { command: '' }), code(`ecert evidence verify ${runDirLabel}`)] });
+  // The run id, not the path it was rendered from: re-rendering gives the same bytes whatever path was typed.
+  blocks.push({ kind: 'paragraph', text: [t('env.integrity', { command: '', runId: run.runId }), code(`ecert evidence verify ${run.runId} --trusted-cert <tester-certificate.pem>`)] });
   return { id: 'environment', title: t('env.title'), blocks };
 }
 

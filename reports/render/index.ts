@@ -32,7 +32,7 @@ export async function renderReportFiles(record: RunRecord, report: KpiReport, op
   const linkBase = rel ? `${rel}/` : '';
   const files: string[] = [];
   for (const lang of options.langs ?? ['en', 'ru']) {
-    const view = buildReportView(report, record, lang, { linkBase, runDirLabel: path.basename(record.dir) });
+    const view = buildReportView(report, record, lang, { linkBase });
     if (options.html !== false) {
       const file = path.join(outDir, `report.${lang}.html`);
       fs.writeFileSync(file, renderHtml(view));
