@@ -5,14 +5,25 @@ import type { Lang } from '../protocol/i18n.ts';
 import type { CliContext } from '../runner/cli/index.ts';
 import { CliError, EXIT, UsageError } from '../runner/cli/errors.ts';
 import { reportsCliMessages as m } from './cli.messages.ts';
-import { EvidenceError, MANIFEST_FILE, sealRun, verifyEvidence, type EvidenceVerification, type Manifest } from './evidence/manifest.ts';
-import { loadOrCreateTester, TesterKeyError } from './evidence/tester.ts';
+import { brokenSeal, EvidenceError, MANIFEST_FILE, sealRun, verifyEvidence, writeTesterCertificate, type EvidenceVerification, type Manifest } from './evidence/manifest.ts';
+import { formatFingerprint, loadOrCreateTester, TesterKeyError, type TesterIdentity } from './evidence/tester.ts';
 import { formatter } from './render/format.ts';
 import { renderRun } from './render/index.ts';
 import { RunReadError } from './run-record.ts';
 
 // What the reports room's commands do (see cli-extension.ts, which registers them and loads this
-// module, with the renderers' echarts and pdfmake, only when one of them runs).
+// module, with the renderers' echarts and pdfmake, only when one of them runs). Paths in what they
+// print are absolute: a command a tester copies works from any folder.
+
+/** The absolute path with links resolved: reports/out/latest moves on with the next run, the run's own directory does not. */
+export function fullPath(cwd: string, p: string): string {
+  const abs = path.resolve(cwd, p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
 
 function runError(error: unknown, lang: Lang): never {
   if (error instanceof RunReadError) throw new CliError(error.message, EXIT.usage, m.t(lang, 'run.notARunHint'));
@@ -28,12 +39,15 @@ export async function renderAndReport(runDir: string, ctx: CliContext, langs: La
   } catch (error) {
     runError(error, lang);
   }
-  for (const file of rendered.files) io.stdout(`${m.t(lang, 'report.written', { file: path.relative(io.cwd, file) || file })}\n`);
-  const { verdict, kpi2, detection } = rendered.report;
+  for (const file of rendered.files) io.stdout(`${m.t(lang, 'report.written', { file })}\n`);
+  const { verdict, kpi2, detection, kpi1 } = rendered.report;
   const f = formatter(lang);
   io.stdout(
     `${m.t(lang, 'report.verdict', { verdict: m.t(lang, `verdict.${verdict.overall}`), kpi2: f.pct(kpi2.overall.rate), detection: f.pct(detection.rate.rate), falseAccepts: verdict.falseAccepts })}\n`,
   );
+  if (verdict.kpi1) {
+    io.stdout(`${m.t(lang, 'report.verdictKpi1', { count: kpi1.total.count, pairsMet: kpi1.pairsMet, pairs: kpi1.byPair.length, verdict: m.t(lang, `verdict.${verdict.kpi1}`) })}\n`);
+  }
   return rendered.files;
 }
 
@@ -54,16 +68,22 @@ function warnIfSealStale(runDir: string, files: string[], ctx: CliContext): void
   });
   if (stale) {
     ctx.io.stderr(`${m.t(ctx.lang, 'report.sealStale')}\n`);
-    ctx.io.stderr(`  ${m.t(ctx.lang, 'report.sealStaleHint', { dir: path.relative(ctx.io.cwd, runDir) || runDir })}\n`);
+    ctx.io.stderr(`  ${m.t(ctx.lang, 'report.sealStaleHint', { dir: runDir })}\n`);
   }
 }
 
-function printVerification(v: EvidenceVerification, ctx: CliContext): void {
+function printVerification(v: EvidenceVerification, runDir: string, ctx: CliContext): void {
   const { io, lang } = ctx;
+  const signer = { subject: v.signature.signer?.subject ?? '?', fingerprint: v.signature.signer ? formatFingerprint(v.signature.signer.fingerprint256) : '?' };
+  if (v.ok && v.authenticated) {
+    io.stdout(`${m.t(lang, 'verify.intact', { files: v.filesChecked, ...signer, time: v.signature.signingTime ?? '?' })}\n`);
+    return;
+  }
   if (v.ok) {
-    io.stdout(
-      `${m.t(lang, 'verify.intact', { files: v.filesChecked, subject: v.signature.signer?.subject ?? '?', fingerprint: v.signature.signer?.fingerprint256 ?? '?', time: v.signature.signingTime ?? '?' })}\n`,
-    );
+    // No trust anchor given: the hashes and the signature hold, but nothing says whose key it is.
+    io.stdout(`${m.t(lang, 'verify.intactUnauthenticated', { files: v.filesChecked, time: v.signature.signingTime ?? '?' })}\n`);
+    io.stdout(`${m.t(lang, 'verify.unauthenticated', signer)}\n`);
+    io.stdout(`${m.t(lang, 'verify.unauthenticatedHint', { dir: runDir })}\n`);
     return;
   }
   if (v.altered.length) {
@@ -75,13 +95,13 @@ function printVerification(v: EvidenceVerification, ctx: CliContext): void {
     for (const p of v.altered) if (!listed.has(p)) io.stdout(`${m.t(lang, 'verify.signatureFile', { path: p, detail: v.signature.detail })}\n`);
   }
   if (v.trusted === false && v.signature.signer) {
-    io.stdout(`${m.t(lang, 'verify.untrusted', { subject: v.signature.signer.subject, fingerprint: v.signature.signer.fingerprint256 })}\n`);
+    io.stdout(`${m.t(lang, 'verify.untrusted', signer)}\n`);
   }
 }
 
 export function evidenceVerify(runDirArg: string, opts: { trustedCert?: string; json?: boolean }, ctx: CliContext): void {
   const { io, lang } = ctx;
-  const runDir = path.resolve(io.cwd, runDirArg);
+  const runDir = fullPath(io.cwd, runDirArg);
   let trustedCertPem: string | undefined;
   if (opts.trustedCert) {
     try {
@@ -95,7 +115,7 @@ export function evidenceVerify(runDirArg: string, opts: { trustedCert?: string; 
     v = verifyEvidence(runDir, trustedCertPem !== undefined ? { trustedCertPem } : {});
   } catch (error) {
     if (!(error instanceof EvidenceError)) throw error;
-    const dir = path.relative(io.cwd, runDir) || runDir;
+    const dir = runDir;
     if (error.kind === 'not-sealed') throw new CliError(m.t(lang, 'verify.notSealed', { dir }), EXIT.usage, m.t(lang, 'verify.notSealedHint', { dir }));
     if (error.kind === 'not-found') throw new CliError(m.t(lang, 'verify.notFound', { dir }), EXIT.usage, m.t(lang, 'verify.hint'));
     throw new CliError(m.t(lang, 'verify.notARun', { message: error.message }), EXIT.usage, m.t(lang, 'verify.hint'));
@@ -103,39 +123,58 @@ export function evidenceVerify(runDirArg: string, opts: { trustedCert?: string; 
   if (opts.json) {
     const { manifest: _manifest, ...rest } = v;
     io.stdout(`${JSON.stringify(rest, null, 2)}\n`);
-  } else printVerification(v, ctx);
+  } else printVerification(v, runDir, ctx);
+  // Intact but unauthenticated (no --trusted-cert) exits 0: without a trust anchor the command can
+  // only say the files match their seal, and says loudly that the signer is not established.
   if (!v.ok) ctx.setExitCode(EXIT.failed);
 }
 
-export function seal(runDir: string, ctx: CliContext): void {
-  const { io, lang } = ctx;
-  let tester;
+function loadTester(ctx: CliContext): TesterIdentity {
+  let tester: TesterIdentity;
   try {
-    tester = loadOrCreateTester({ env: io.env });
+    tester = loadOrCreateTester({ env: ctx.io.env });
   } catch (error) {
-    runError(error, lang);
+    runError(error, ctx.lang);
   }
-  if (tester.source === 'created') io.stderr(`${m.t(lang, 'seal.created', { dir: path.dirname(tester.keyFile) })}\n`);
+  if (tester.source === 'created') ctx.io.stderr(`${m.t(ctx.lang, 'seal.created', { dir: path.dirname(tester.keyFile) })}\n`);
+  return tester;
+}
+
+/** `ecert evidence seal`: refuses to re-seal a run whose files changed since its seal, unless forced. */
+export function seal(runDir: string, ctx: CliContext, opts: { force?: boolean } = {}, tester: TesterIdentity = loadTester(ctx)): void {
+  const { io, lang } = ctx;
   let result;
   try {
+    const broken = opts.force ? null : brokenSeal(runDir);
+    if (broken) {
+      const files = broken.altered.length > 8 ? `${broken.altered.slice(0, 8).join(', ')}, …` : broken.altered.join(', ');
+      throw new CliError(m.t(lang, 'seal.refused', { dir: runDir, count: broken.altered.length, files }), EXIT.failed, m.t(lang, 'seal.refusedHint', { dir: runDir }));
+    }
     result = sealRun(runDir, tester);
   } catch (error) {
     if (error instanceof EvidenceError) throw new CliError(error.message, EXIT.usage, m.t(lang, 'run.notARunHint'));
     throw error;
   }
-  io.stdout(`${m.t(lang, 'seal.done', { files: result.files, dir: path.relative(io.cwd, runDir) || runDir, subject: tester.subject, fingerprint: tester.fingerprint256 })}\n`);
+  io.stdout(`${m.t(lang, 'seal.done', { files: result.files, dir: runDir, subject: tester.subject, fingerprint: formatFingerprint(tester.fingerprint256) })}\n`);
+  io.stdout(`${m.t(lang, 'seal.verifyHint', { dir: runDir })}\n`);
 }
 
 /** `ecert report`: re-render the reports from the run's files; say so when that leaves the seal stale. */
 export async function report(runDirArg: string, opts: { out?: string }, langs: Lang[], ctx: CliContext): Promise<void> {
-  const runDir = path.resolve(ctx.io.cwd, runDirArg);
+  const runDir = fullPath(ctx.io.cwd, runDirArg);
   const outDir = opts.out ? path.resolve(ctx.io.cwd, opts.out) : undefined;
   const files = await renderAndReport(runDir, ctx, langs, outDir);
   if (!outDir || path.resolve(outDir) === runDir) warnIfSealStale(runDir, files, ctx);
 }
 
-/** Render every report of the run, then seal it, so the manifest covers the reports too. */
+/**
+ * Render every report of the run, then seal it, so the manifest covers the reports too. The tester
+ * certificate goes into the run first, so the reports show the fingerprint of the key that seals it.
+ */
 export async function renderAndSeal(runDir: string, ctx: CliContext): Promise<void> {
+  const tester = loadTester(ctx);
+  // A run sealed before keeps its certificate until `seal` decides whether it may be re-sealed.
+  if (!fs.existsSync(path.join(runDir, MANIFEST_FILE))) writeTesterCertificate(runDir, tester);
   await renderAndReport(runDir, ctx, ['en', 'ru']);
-  seal(runDir, ctx);
+  seal(runDir, ctx, {}, tester);
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, type CliContext, type CliIO } from '../runner/cli/index.ts';
 import { reportsExtension } from './cli-extension.ts';
+import { formatFingerprint, loadOrCreateTester } from './evidence/tester.ts';
 import { writeSampleRun } from './testing/sample-run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -24,9 +25,15 @@ function io(): CliIO & { out: string[]; err: string[] } {
 }
 
 async function ecert(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const i = io();
-  const code = await buildCli([], [reportsExtension], i).run(argv);
-  return { code, out: i.out.join(''), err: i.err.join('') };
+  return ecertWith(env, ...argv);
+}
+
+async function ecertWith(vars: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const i = { ...io(), env: { ...vars } };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await buildCli([], [reportsExtension], { ...i, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) }).run(argv);
+  return { code, out: out.join(''), err: err.join('') };
 }
 
 describe('ecert report', () => {
@@ -69,7 +76,7 @@ describe('ecert evidence', () => {
     expect(sealed.err).toContain('created a new tester key');
     const ok = await ecert('evidence', 'verify', copy);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^intact: \d+ files match the manifest/);
+    expect(ok.out).toMatch(/^hashes intact: \d+ files match the manifest/);
     const target = path.join(copy, 'logs', 'hub-exchange-log.jsonl');
     const original = fs.readFileSync(target);
     fs.writeFileSync(target, Buffer.concat([original.subarray(0, 10), Buffer.from([original[10]! ^ 1]), original.subarray(11)]));
@@ -101,6 +108,9 @@ describe('when a run completes', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
     const listed = manifest.files.map((f: { path: string }) => f.path);
     for (const f of ['report.en.html', 'report.ru.html', 'report.en.pdf', 'report.ru.pdf', 'tester-certificate.pem', 'evidence.jsonl']) expect(listed).toContain(f);
+    // The reports, rendered before the seal, show the fingerprint of the key that sealed the run.
+    const fingerprint = formatFingerprint(loadOrCreateTester({ env }).fingerprint256);
+    for (const lang of ['en', 'ru']) expect(fs.readFileSync(path.join(copy, `report.${lang}.html`), 'utf8')).toContain(fingerprint);
     expect((await ecert('evidence', 'verify', copy)).code).toBe(0);
     const again = await ecert('report', copy);
     expect(again.code).toBe(0);
@@ -111,6 +121,81 @@ describe('when a run completes', () => {
   it('is wired into the real `ecert` command', () => {
     const copy = path.join(tmp, 'completed');
     const out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'ecert.mjs'), 'evidence', 'verify', copy], { encoding: 'utf8', env: { ...process.env, ...env } });
-    expect(out).toMatch(/^intact:/);
+    expect(out).toMatch(/^hashes intact:/);
+    expect(out).toContain('NOT authenticated');
+  });
+});
+
+describe('evidence authenticity (review findings)', () => {
+  it('says a forged run (edited, re-sealed with another key) is NOT authenticated, with the signer’s fingerprint; --trusted-cert rejects it', async () => {
+    const original = path.join(tmp, 'original');
+    fs.cpSync(runDir, original, { recursive: true });
+    expect((await ecert('evidence', 'seal', original)).code).toBe(0);
+    const tester = loadOrCreateTester({ env });
+    const trusted = path.join(tmp, 'published-tester.pem');
+    fs.writeFileSync(trusted, tester.certificatePem);
+
+    const genuine = await ecert('evidence', 'verify', original, '--trusted-cert', trusted);
+    expect(genuine.code).toBe(0);
+    expect(genuine.out).toMatch(/^intact and authenticated: \d+ files match the manifest, sealed by the trusted tester/);
+    expect(genuine.out).toContain(formatFingerprint(tester.fingerprint256));
+
+    // The forger edits results.json and re-seals with a key whose certificate has the same subject.
+    const forged = path.join(tmp, 'forged');
+    fs.cpSync(original, forged, { recursive: true });
+    const results = path.join(forged, 'results.json');
+    fs.writeFileSync(results, fs.readFileSync(results, 'utf8').replace(/"failed": [1-9]\d*/, '"failed": 0'));
+    const forger = { ...env, ECERT_HOME: path.join(tmp, 'forger-home') };
+    expect((await ecertWith(forger, 'evidence', 'seal', forged, '--force')).code).toBe(0);
+    const forgerCert = loadOrCreateTester({ env: forger });
+    expect(forgerCert.subject).toBe(tester.subject);
+
+    const plain = await ecert('evidence', 'verify', forged);
+    expect(plain.code).toBe(0);
+    expect(plain.out).not.toMatch(/^intact and authenticated/m);
+    expect(plain.out).toContain('the signer is NOT authenticated');
+    expect(plain.out).toContain(formatFingerprint(forgerCert.fingerprint256));
+    expect(plain.out).toContain(`ecert evidence verify ${fs.realpathSync(forged)} --trusted-cert`);
+    const json = JSON.parse((await ecert('evidence', 'verify', forged, '--json')).out);
+    expect(json).toMatchObject({ ok: true, authenticated: false });
+
+    const checked = await ecert('evidence', 'verify', forged, '--trusted-cert', trusted);
+    expect(checked.code).toBe(1);
+    expect(checked.out).toContain('not by the trusted tester certificate you gave');
+    expect(checked.out).toContain(formatFingerprint(forgerCert.fingerprint256));
+  });
+
+  it('refuses to re-seal a run whose files changed since its seal, naming them, unless --force', async () => {
+    const copy = path.join(tmp, 'reseal');
+    fs.cpSync(runDir, copy, { recursive: true });
+    expect((await ecert('evidence', 'seal', copy)).code).toBe(0);
+    // Re-sealing an intact run is fine.
+    expect((await ecert('evidence', 'seal', copy)).code).toBe(0);
+    const results = path.join(copy, 'results.json');
+    fs.appendFileSync(results, ' ');
+    fs.writeFileSync(path.join(copy, 'smuggled.txt'), 'x');
+    const refused = await ecert('evidence', 'seal', copy);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('no longer matches its seal (2 files differ: results.json, smuggled.txt)');
+    expect(refused.err).toContain(`ecert evidence seal ${fs.realpathSync(copy)} --force`);
+    expect((await ecert('evidence', 'verify', copy)).code).toBe(1);
+    const forced = await ecert('evidence', 'seal', copy, '--force');
+    expect(forced.code).toBe(0);
+    expect((await ecert('evidence', 'verify', copy)).code).toBe(0);
+  });
+
+  it('prints full paths, and re-renders the same bytes through reports/out/latest as through the run directory', async () => {
+    const parent = path.join(tmp, 'out');
+    const real = writeSampleRun(parent, { seed: 'linked', casesPerCategory: 1, countries: ['UZ', 'KG'] }).runDir;
+    fs.symlinkSync(path.basename(real), path.join(parent, 'latest'));
+    const sealed = await ecert('evidence', 'seal', 'out/latest');
+    expect(sealed.out).toContain(`ecert evidence verify ${real}\n`);
+    const viaLink = await ecert('report', 'out/latest');
+    expect(viaLink.out).toContain(`wrote ${path.join(real, 'report.en.html')}`);
+    const bytes = Object.fromEntries(['report.en.html', 'report.ru.html', 'report.en.pdf', 'report.ru.pdf'].map((f) => [f, fs.readFileSync(path.join(real, f))]));
+    expect((await ecert('report', real)).code).toBe(0);
+    for (const [f, before] of Object.entries(bytes)) expect(fs.readFileSync(path.join(real, f)).equals(before), f).toBe(true);
+    expect(bytes['report.en.html']!.toString()).toContain(`ecert evidence verify ${path.basename(real)}`);
+    expect(bytes['report.en.html']!.toString()).not.toContain('latest');
   });
 });

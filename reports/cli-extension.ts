@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { isLang, type Lang } from '../protocol/i18n.ts';
 import { localizeCommand, type CliContext, type CliExtension } from '../runner/cli/index.ts';
@@ -7,8 +6,11 @@ import { reportsCliMessages as m } from './cli.messages.ts';
 
 // The reports room's part of the `ecert` command:
 //   ecert report RUN_DIR [--lang en,ru] [--out DIR]   re-render the reports from the run's files
-//   ecert evidence verify RUN_DIR [--trusted-cert F]  exit 0 intact, 1 altered, 2 unreadable
-//   ecert evidence seal RUN_DIR                        (re)write and sign the manifest
+//   ecert evidence verify RUN_DIR [--trusted-cert F]  exit 0 intact (without --trusted-cert: with a
+//                                                      warning that the signer is not authenticated),
+//                                                      1 altered or sealed by another tester, 2 unreadable
+//   ecert evidence seal RUN_DIR [--force]              write and sign the manifest; refuses to re-seal
+//                                                      a run whose files changed since, unless --force
 // and the hook that renders and seals every run when `ecert run` / `ecert pilot` finish.
 // The commands are registered here; what they do is in cli-actions.ts, loaded (with the renderers'
 // echarts and pdfmake) only when one of them runs, so that every other `ecert` command starts fast.
@@ -61,7 +63,11 @@ export const reportsExtension: CliExtension = {
           .command('seal')
           .description(m.t(lang, 'seal.description'))
           .argument('<runDir>', m.t(lang, 'report.arg.runDir'))
-          .action(async (runDirArg: string) => (await actions()).seal(path.resolve(ctx.io.cwd, runDirArg), ctx));
+          .option('--force', m.t(lang, 'seal.option.force'))
+          .action(async (runDirArg: string, opts: { force?: boolean }) => {
+            const a = await actions();
+            a.seal(a.fullPath(ctx.io.cwd, runDirArg), ctx, opts);
+          });
       },
     },
   ],

@@ -78,11 +78,29 @@ export interface SealResult {
   tester: TesterIdentity;
 }
 
-/** Write the tester certificate, manifest.json over every file, and its detached signature. */
+/** Put the tester certificate into the run (before rendering, so the reports can show its fingerprint). */
+export function writeTesterCertificate(runDir: string, tester: TesterIdentity): void {
+  fs.writeFileSync(path.join(path.resolve(runDir), TESTER_CERT_FILE), tester.certificatePem);
+}
+
+/**
+ * An existing seal that no longer verifies (files changed, added or missing since): re-sealing
+ * would cover the changes, so callers refuse unless told to. null when there is no seal, or it holds.
+ */
+export function brokenSeal(runDir: string): EvidenceVerification | null {
+  if (!fs.existsSync(path.join(path.resolve(runDir), MANIFEST_FILE))) return null;
+  const v = verifyEvidence(runDir);
+  return v.ok ? null : v;
+}
+
+/**
+ * Write the tester certificate, manifest.json over every file, and its detached signature.
+ * Overwrites an existing seal: check brokenSeal() first.
+ */
 export function sealRun(runDir: string, tester: TesterIdentity, now: Date = new Date()): SealResult {
   const dir = path.resolve(runDir);
   if (!fs.existsSync(path.join(dir, 'evidence.jsonl'))) throw new EvidenceError('not-a-run', `${dir} has no evidence.jsonl, so it is not a run directory`);
-  fs.writeFileSync(path.join(dir, TESTER_CERT_FILE), tester.certificatePem);
+  writeTesterCertificate(dir, tester);
   const manifest: Manifest = {
     format: 'ecert-manifest/1',
     runId: runIdOf(dir),
@@ -165,6 +183,12 @@ export interface EvidenceVerification {
   signature: { valid: boolean; detail: string; reasonCode?: string; signer?: { subject: string; fingerprint256: string }; signingTime?: string };
   /** The signer is the certificate the caller said to trust (when one was given). */
   trusted?: boolean;
+  /**
+   * Who sealed the run is established: a trusted certificate was given and the run is signed by it.
+   * Without one, matching hashes and a valid signature prove only that the files match a seal made
+   * with the certificate in the run, which anyone re-sealing an edited run would also put there.
+   */
+  authenticated: boolean;
   manifest?: Manifest;
   filesChecked: number;
 }
@@ -268,6 +292,7 @@ export function verifyEvidence(runDir: string, options: { trustedCertPem?: strin
     added,
     signature,
     ...(trusted !== undefined ? { trusted } : {}),
+    authenticated: trusted === true && altered.size === 0,
     ...(manifest ? { manifest } : {}),
     filesChecked: manifest?.files.length ?? 0,
   };

@@ -26,6 +26,7 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       ...(finished?.attribution ? { attribution: finished.attribution } : {}),
       ...(finished?.message ? { message: finished.message } : {}),
       ...(finished?.skipReason ? { skipReason: finished.skipReason } : {}),
+      ...(finished?.skip ? { skip: finished.skip } : {}),
       findings: findingsOf(finished?.observed),
       expected: finished?.expected ?? {},
       observed: finished?.observed ?? {},
@@ -42,7 +43,7 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
   const seen = new Set(rows.map((r) => r.id));
   for (const c of index.record.results?.cases ?? []) {
     if (seen.has(c.id)) continue;
-    const notRun = index.record.interrupted && c.status === 'skipped' && !c.evidence.firstSeq;
+    const notRun = c.status === 'skipped' && (c.skip?.code === 'skip.interrupted' || (index.record.interrupted && !c.evidence.firstSeq));
     rows.push({
       id: c.id,
       country: c.country,
@@ -55,6 +56,7 @@ export function computeCases(index: RecordIndex): { result: CasesResult; exclusi
       ...(c.attribution ? { attribution: c.attribution } : {}),
       ...(c.message ? { message: c.message } : {}),
       ...(c.skipReason && !notRun ? { skipReason: c.skipReason } : {}),
+      ...(c.skip && !notRun ? { skip: c.skip } : {}),
       findings: findingsOf(c.observed),
       expected: c.expected,
       observed: c.observed,

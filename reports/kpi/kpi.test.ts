@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../protocol/hub-contract.ts';
 import type { NodeLogEntry } from '../../mock-nodes/log.ts';
-import { caseFinished, caseStarted, checks, makeRecord, verification, type EventSpec } from '../testing/hand-made.ts';
+import { caseFinished, caseStarted, checks, environmentReady, makeRecord, verification, type EventSpec } from '../testing/hand-made.ts';
 import { computeKpis } from './index.ts';
 
 // The KPI maths on hand-made evidence with known answers.
@@ -210,17 +210,16 @@ describe('detection rate and false accepts', () => {
       ]),
     );
     const d = r.detection;
-    expect(d.rate).toMatchObject({ numerator: 2, denominator: 4, rate: 0.5, targetMet: false });
+    // S5 got no hub verdict: not detected, and in the denominator (the rate is over bad documents sent).
+    expect(d.rate).toMatchObject({ numerator: 2, denominator: 5, rate: 0.4, targetMet: false });
     expect(d.falseAccepts.map((x) => [x.caseId, x.hubStatus, x.recipientDecision])).toEqual([['S3', 'Refused', 'refused']]);
     expect(d.wrongReasons.map((x) => [x.caseId, x.hubReasons, x.expectedReasons])).toEqual([['S4', ['SIGNATURE_INVALID'], ['WEAK_ALGORITHM']]]);
-    expect(d.byVariant['byte-flip']).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(d.byVariant['byte-flip']).toMatchObject({ numerator: 1, denominator: 2 });
     expect(d.bySender.KG).toMatchObject({ numerator: 0, denominator: 1 });
     expect(d.documents.find((x) => x.caseId === 'S5')!.outcome).toBe('no-verdict');
     const excl = r.exclusions.filter((e) => e.scope === 'detection').map((e) => [e.reason, e.items.map((i) => i.caseId)]);
-    expect(excl).toEqual([
-      ['case-error', ['S6']],
-      ['no-hub-verdict', ['S5']],
-    ]);
+    expect(excl).toEqual([['case-error', ['S6']]]);
+    expect(d.rate.misses).toContain(d.documents.find((x) => x.caseId === 'S5')!.id);
     expect(r.verdict).toMatchObject({ detection: 'fail', falseAccepts: 1 });
   });
 
@@ -363,7 +362,7 @@ describe('cases per country', () => {
         caseStarted('D', 'KG'),
       ]),
     );
-    expect(r.cases.totals).toEqual({ total: 4, passed: 1, failed: 1, skipped: 1, error: 0, unfinished: 1 });
+    expect(r.cases.totals).toEqual({ total: 4, passed: 1, failed: 1, skipped: 1, error: 0, unfinished: 1, notRun: 0 });
     expect(r.cases.byCountry.UZ!.byCategory['expired-document']).toMatchObject({ total: 1, skipped: 1 });
     expect(r.cases.byCountry.KG!.cases.map((c) => [c.id, c.status, c.attribution])).toEqual([
       ['C', 'failed', 'hub'],
@@ -390,5 +389,182 @@ describe('cases known only from results.json', () => {
     expect(r.cases.totals).toMatchObject({ total: 2, passed: 1, skipped: 1 });
     expect(r.cases.byCountry.KG!.cases[0]).toMatchObject({ id: 'B', status: 'skipped', skipReason: 'the hub lacks capability test-clock' });
     expect(r.exclusions.find((e) => e.reason === 'case-skipped')!.items).toEqual([{ caseId: 'B', detail: 'the hub lacks capability test-clock' }]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Review findings (each test failed before its fix)
+
+describe('KPI-2 measures the system under test only', () => {
+  it('leaves out the mock nodes’ verifications (the harness’s own verifier), reports them apart and says why', () => {
+    const r = computeKpis(
+      makeRecord([
+        caseStarted('A'),
+        verification('A', 'harness'),
+        verification('A', 'hub'),
+        // a mock node failing a genuine document is the harness's verifier failing, not the hub
+        verification('A', 'recipient', { mock: true, checks: checks({ signature: ['failed', 'SIGNATURE_INVALID'] }) }),
+        caseFinished('A'),
+        caseStarted('B', 'KG'),
+        verification('B', 'hub', { sender: 'KG', recipient: 'UZ' }),
+        verification('B', 'recipient', { sender: 'KG', recipient: 'UZ', mock: true }),
+        caseFinished('B'),
+      ]),
+    );
+    // Each genuine document counted once, by the hub; before, 3 of 4 with the mock nodes in.
+    expect(r.kpi2.overall).toMatchObject({ numerator: 2, denominator: 2, rate: 1 });
+    expect(r.kpi2.failures).toEqual([]);
+    expect(r.kpi2.byVerifier.recipient).toMatchObject({ denominator: 0, rate: null });
+    expect(r.kpi2.mockNodes).toMatchObject({ numerator: 1, denominator: 2 });
+    expect(r.kpi2.mockNodes.trace.seqs).toEqual([5, 9]);
+    // "As recipient": the hub's verifications of the documents addressed to the country.
+    expect(r.kpi2.byRecipient.KG).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(r.kpi2.byRecipient.KG!.trace.seqs).toEqual([4]);
+    expect(r.kpi2.byRecipient.UZ!.trace.seqs).toEqual([8]);
+    const mock = r.exclusions.find((e) => e.scope === 'kpi2' && e.reason === 'mock-node-verification');
+    expect(mock!.items.map((i) => [i.seq, i.detail])).toEqual([
+      [5, 'KG'],
+      [9, 'UZ'],
+    ]);
+    // The mock node's verdict is not a disagreement of the system under test with the oracle.
+    expect(r.kpi2.disagreements).toEqual([]);
+  });
+
+  it('counts a real national node’s verification as the recipient’s', () => {
+    const r = computeKpis(makeRecord([caseStarted('A'), verification('A', 'hub'), verification('A', 'recipient', { mock: false, checks: checks({ publicKey: ['failed', 'SIGNER_NOT_REGISTERED'] }) }), caseFinished('A', 'failed')]));
+    expect(r.kpi2.overall).toMatchObject({ numerator: 1, denominator: 2 });
+    expect(r.kpi2.byVerifier.recipient).toMatchObject({ numerator: 0, denominator: 1 });
+    expect(r.kpi2.failures.map((f) => [f.verifier, f.node])).toEqual([['recipient', 'KG']]);
+  });
+});
+
+describe('KPI-3 leaves out exchanges whose case moved the hub’s clock', () => {
+  it('excludes them with the shift, so a +48 h jump does not read as two days of processing', () => {
+    const at = (min: number): string => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
+    const shifted = { ...exchangeEvent('jump', 'UZ', 'KG', { issuedAt: at(0), decidedAt: at(48 * 60 + 2) }), clockShiftedMs: 48 * 3_600_000 } as EventSpec;
+    const r = computeKpis(makeRecord([exchangeEvent('x1', 'UZ', 'KG', { issuedAt: at(0), decidedAt: at(10) }), exchangeEvent('x2', 'UZ', 'KG', { issuedAt: at(0), decidedAt: at(20) }), shifted]));
+    expect(r.kpi3.overall).toMatchObject({ n: 2, medianMs: 15 * 60_000, p95Ms: 20 * 60_000, maxMs: 20 * 60_000 });
+    expect(r.kpi3.overall.trace.exchangeIds).toEqual(['x1', 'x2']);
+    const excl = r.exclusions.find((e) => e.scope === 'kpi3' && e.reason === 'clock-shifted');
+    expect(excl!.items).toEqual([{ caseId: 'case-jump', seq: 4, exchangeId: 'jump', documentId: 'doc-jump', durationMs: 48 * 3_600_000 }]);
+  });
+});
+
+describe('KPI-1 against a hub that keeps history', () => {
+  it('counts only the exchanges that began after hubLogStart.exchange, and cross-checks only those', () => {
+    const log: LogEntry[] = [
+      logEntry(1, 'old1', 'exchange.received', { sender: 'UZ', recipient: 'KG' }),
+      logEntry(2, 'old2', 'exchange.received', { sender: 'KG', recipient: 'UZ' }),
+      logEntry(3, 'old1', 'exchange.decided'),
+      logEntry(4, 'x1', 'exchange.received', { sender: 'UZ', recipient: 'KG' }),
+      // an older exchange touched during the run (a purge) is still history
+      logEntry(5, 'old2', 'exchange.purged'),
+      logEntry(6, 'x1', 'exchange.decided'),
+    ];
+    const r = computeKpis(makeRecord([environmentReady({ hubLogStart: { exchange: 3, audit: 7 } }), exchangeEvent('x1', 'UZ', 'KG', { hashes: ['h4', 'h6'] })], { hubExchangeLog: log }));
+    expect(r.kpi1.total.count).toBe(1);
+    expect(r.kpi1.byPair.map((p) => [p.sender, p.recipient, p.figure.count])).toEqual([
+      ['UZ', 'KG', 1],
+      ['KG', 'UZ', 0],
+    ]);
+    expect(r.kpi1.total.trace.logHashes).toEqual(['h4', 'h6']);
+    expect(r.kpi1.disagreements).toEqual([]);
+    expect(r.kpi1.logStart).toEqual({ afterSeq: 3, earlier: 2, seq: 2 });
+    // Without hubLogStart (the embedded hub starts empty) every exchange of the log is counted.
+    const all = computeKpis(makeRecord([exchangeEvent('x1', 'UZ', 'KG', { hashes: ['h4', 'h6'] })], { hubExchangeLog: log }));
+    expect(all.kpi1.total.count).toBe(3);
+    expect(all.kpi1.logStart).toBeUndefined();
+  });
+});
+
+describe('pilot verdict includes KPI-1', () => {
+  const exchanges = (n: number): EventSpec[] => Array.from({ length: n }, (_, i) => exchangeEvent(`x${i}`, i % 2 ? 'KG' : 'UZ', i % 2 ? 'UZ' : 'KG'));
+
+  it('fails a pilot run below 60 exchanges or 10 per pair, whatever KPI-2 says', () => {
+    const r = computeKpis(makeRecord([...hubVerifications(20, 0), ...exchanges(20)], { info: { kind: 'pilot' } }));
+    expect(r.verdict).toEqual({ overall: 'fail', kpi2: 'pass', detection: 'no-data', kpi1: 'fail', falseAccepts: 0 });
+    // 60 in total but one pair short of 10: still not met.
+    const lopsided = [...Array.from({ length: 55 }, (_, i) => exchangeEvent(`u${i}`, 'UZ', 'KG')), ...Array.from({ length: 9 }, (_, i) => exchangeEvent(`k${i}`, 'KG', 'UZ'))];
+    expect(computeKpis(makeRecord([...hubVerifications(20, 0), ...lopsided], { info: { kind: 'pilot' } })).verdict).toMatchObject({ overall: 'fail', kpi1: 'fail' });
+  });
+
+  it('passes a pilot run that meets both, and leaves KPI-1 out of a catalog run’s verdict', () => {
+    const pilot = computeKpis(makeRecord([...hubVerifications(20, 0), ...exchanges(60)], { info: { kind: 'pilot' } }));
+    expect(pilot.verdict).toEqual({ overall: 'pass', kpi2: 'pass', detection: 'no-data', kpi1: 'pass', falseAccepts: 0 });
+    const catalog = computeKpis(makeRecord([...hubVerifications(20, 0), ...exchanges(20)]));
+    expect(catalog.verdict).toEqual({ overall: 'pass', kpi2: 'pass', detection: 'no-data', falseAccepts: 0 });
+  });
+});
+
+describe('one notion of false accept, and detection over bad documents sent', () => {
+  it('counts a bad document the hub rejected and then delivered as a false accept, as the oracle does', () => {
+    const events = badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH'], { status: 'failed' });
+    const exchange = events.find((e) => e.type === 'exchange') as Extract<EventSpec, { type: 'exchange' }>;
+    exchange.timeline.push({ status: 'Delivered', at: '2026-01-01T00:00:03.000Z' });
+    const r = computeKpis(makeRecord(events));
+    expect(r.detection.documents[0]!.outcome).toBe('delivered-despite-rejection');
+    expect(r.detection.falseAccepts.map((d) => d.caseId)).toEqual(['S1']);
+    expect(r.detection.rate).toMatchObject({ numerator: 0, denominator: 1 });
+    expect(r.verdict).toMatchObject({ overall: 'fail', detection: 'fail', falseAccepts: 1 });
+  });
+
+  it('takes any sign of delivery: the recipient’s log, its verification, or the oracle’s finding', () => {
+    const viaLog = computeKpis(makeRecord(badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH']), { nodeLogs: { KG: [nodeEntry(1, 'KG', 'received', 'x-S1', { taken: true })] } }));
+    expect(viaLog.detection.falseAccepts.map((d) => d.outcome)).toEqual(['delivered-despite-rejection']);
+    const viaVerification = badCase('S2', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH']);
+    viaVerification.splice(-1, 0, verification('S2', 'recipient', { genuine: false, documentId: 'S2-doc', mock: true, checks: checks({ fileIntegrity: ['failed', 'MESSAGE_DIGEST_MISMATCH'] }) }));
+    expect(computeKpis(makeRecord(viaVerification)).detection.falseAccepts).toHaveLength(1);
+    const viaFinding = badCase('S3', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH']);
+    viaFinding[viaFinding.length - 1] = caseFinished('S3', 'failed', { hub: { status: 'Rejected', reasonCode: 'MESSAGE_DIGEST_MISMATCH' } }, {
+      findings: [{ code: 'DELIVERED_DESPITE_REJECTION', severity: 'false-accept', attribution: 'hub', message: 'the recipient received the document 1 time(s) although it must never reach it', params: { deliveries: 1 } }],
+    });
+    expect(computeKpis(makeRecord(viaFinding)).detection.falseAccepts.map((d) => d.caseId)).toEqual(['S3']);
+  });
+
+  it('keeps a bad document whose submission failed with an HTTP error in the denominator, as not detected, with the reason', () => {
+    const events: EventSpec[] = [
+      ...badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', ['MESSAGE_DIGEST_MISMATCH']),
+      ...badCase('S2', 'corrupted-cms', 'SIGNATURE_INVALID', 'none').slice(0, -1),
+      { type: 'hub-response', caseId: 'S2', request: 'submit', status: 422, code: 'NOT_A_PDF', file: 'hub-responses/S2/01-submit.json' },
+      caseFinished('S2', 'failed', { hub: { status: 'Rejected', reasonCode: 'SIGNATURE_INVALID' } }, {
+        findings: [{ code: 'LOST_EXCHANGE', severity: 'lost-exchange', attribution: 'hub', message: 'the hub holds no exchange for the submitted document', params: {} }],
+      }),
+    ];
+    const r = computeKpis(makeRecord(events));
+    expect(r.detection.rate).toMatchObject({ numerator: 1, denominator: 2, targetMet: false });
+    const s2 = r.detection.documents.find((d) => d.caseId === 'S2')!;
+    expect(s2.outcome).toBe('no-verdict');
+    expect(s2.noVerdictReason).toMatchObject({ httpStatus: 422, code: 'NOT_A_PDF', finding: { code: 'LOST_EXCHANGE' } });
+    expect(r.detection.rate.misses).toEqual([s2.id]);
+    expect(r.exclusions.filter((e) => e.scope === 'detection')).toEqual([]);
+    expect(r.verdict).toMatchObject({ detection: 'fail', falseAccepts: 0 });
+  });
+
+  it('leaves out a bad document of a case the stopped run never finished, and says so', () => {
+    const r = computeKpis(makeRecord(badCase('S1', 'byte-flip', 'MESSAGE_DIGEST_MISMATCH', 'none').slice(0, -1), { finished: false }));
+    expect(r.detection.rate.denominator).toBe(0);
+    expect(r.exclusions.find((e) => e.scope === 'detection' && e.reason === 'case-unfinished')!.items.map((i) => i.caseId)).toEqual(['S1']);
+  });
+});
+
+describe('an interrupted run counts every case', () => {
+  it('counts the cases that never finished and those never run, instead of nowhere', () => {
+    const record = makeRecord([caseStarted('A'), caseFinished('A', 'passed'), caseStarted('B'), caseStarted('C', 'KG')], { finished: false });
+    const base = { country: 'KG', category: 'standard' as const, title: { en: 'D', ru: 'D' }, requirement: 'C.3', tags: [], expected: {}, observed: {}, durationMs: 0, exchangeIds: [], attachments: [] };
+    record.results = {
+      format: 'ecert-results/1',
+      run: record.info,
+      interrupted: true,
+      cases: [
+        { ...base, id: 'D', status: 'skipped', skipReason: 'not run: the run was interrupted', evidence: { firstSeq: 0, lastSeq: 0 } },
+        { ...base, id: 'E', status: 'skipped', skipReason: 'not run: the run was interrupted', evidence: { firstSeq: 0, lastSeq: 0 } },
+      ],
+      summary: { total: 2, passed: 0, failed: 0, skipped: 2, error: 0, byCountry: {}, byCategory: {} as never, byCountryCategory: {}, falseAccepts: 0, durationMs: 0 },
+    };
+    const r = computeKpis(record);
+    expect(r.cases.totals).toEqual({ total: 5, passed: 1, failed: 0, skipped: 0, error: 0, unfinished: 2, notRun: 2 });
+    expect(r.cases.byCountry.KG!.counts).toMatchObject({ total: 3, unfinished: 1, notRun: 2 });
+    expect(r.exclusions.find((e) => e.reason === 'case-not-run')!.items.map((i) => i.caseId)).toEqual(['D', 'E']);
+    expect(r.exclusions.find((e) => e.reason === 'case-unfinished')!.items.map((i) => i.caseId)).toEqual(['B', 'C']);
   });
 });

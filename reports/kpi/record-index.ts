@@ -71,7 +71,8 @@ export function indexRecord(record: RunRecord): RecordIndex {
         break;
       case 'verification':
         verifications.push(e);
-        if (e.reportFile) link(e.caseId, { kind: 'verification', path: e.reportFile, seq: e.seq, label: e.verifier });
+        // A mock node's report is the harness's verifier at work: labelled as such, not as a recipient.
+        if (e.reportFile) link(e.caseId, { kind: 'verification', path: e.reportFile, seq: e.seq, label: e.verifier === 'recipient' && e.mock === true ? 'mock' : e.verifier });
         break;
       case 'exchange':
         exchanges.set(e.exchangeId, e);

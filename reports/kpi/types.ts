@@ -201,7 +201,7 @@ export interface EvidenceLink {
   /** Relative to the run directory. */
   path: string;
   seq: number;
-  /** Verifier, request, or attachment name. */
+  /** Verifier ('mock' for a mock node), request, or attachment name. */
   label?: string;
 }
 
@@ -218,6 +218,8 @@ export interface CaseRow {
   attribution?: Attribution;
   message?: string;
   skipReason?: string;
+  /** The skip reason as a catalog code (runner/engine/findings.ts skipText), when the record carries it. */
+  skip?: { code: string; params?: Record<string, string> };
   /** The oracle's findings (observed.findings of case-finished), rendered in the report's language. */
   findings: CaseFinding[];
   expected: Record<string, unknown>;

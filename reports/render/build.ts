@@ -2,7 +2,7 @@ import type { Lang, MessageParams } from '../../protocol/i18n.ts';
 import type { CountryCode } from '../../protocol/types.ts';
 import { checkLabel } from '../../protocol/reason-messages.ts';
 import { getProfile } from '../../fixtures/profiles/index.ts';
-import { findingText } from '../../runner/engine/findings.ts';
+import { findingText, labelText, skipText, type SkipInfo } from '../../runner/engine/findings.ts';
 import { CASE_CATEGORIES } from '../../runner/record.ts';
 import type { RunRecord } from '../run-record.ts';
 import { formatFingerprint } from '../evidence/tester.ts';
@@ -164,7 +164,7 @@ function chartBlock(chart: ChartSvg, alt: string): Block {
 function evidenceLinks(ctx: Ctx, links: readonly EvidenceLink[]): Text {
   return joinSpans(
     links.map((l) => {
-      const label = l.kind === 'verification' && (l.label === 'hub' || l.label === 'recipient' || l.label === 'harness') ? ctx.t(`verifier.${l.label}`) : (l.label ?? l.path);
+      const label = l.kind === 'verification' && (l.label === 'hub' || l.label === 'recipient' || l.label === 'harness' || l.label === 'mock') ? ctx.t(`verifier.${l.label}`) : (l.label ?? l.path);
       return { text: ctx.t(`evidence.${l.kind}`, { label }), href: ctx.href(l.path), title: l.path };
     }),
     ' · ',
@@ -301,8 +301,13 @@ function falseAcceptAlarm(ctx: Ctx, docs: readonly BadDocument[]): Block {
 
 /** Puts a link to the case where the message has the placeholder character. */
 function textWithCase(message: string, caseId: string): Text {
+  return textWith(message, { ...caseLink(caseId), bold: true });
+}
+
+/** Puts a span (a link, a code) where the message has the placeholder character. */
+function textWith(message: string, span: Span): Text {
   const [before, after] = message.split('\u0000');
-  return after === undefined ? [message] : [before ?? '', { ...caseLink(caseId), bold: true }, after];
+  return after === undefined ? [message, ' ', span] : [before ?? '', span, after];
 }
 
 function notices(ctx: Ctx): Block[] {
@@ -639,7 +644,8 @@ function kpi1Section(ctx: Ctx): Section {
   const k = report.kpi1;
   const blocks: Block[] = [{ kind: 'paragraph', text: [t('kpi1.definition', { total: KPI1_TOTAL_TARGET, perPair: KPI1_PAIR_TARGET })], small: true }];
   blocks.push({ kind: 'paragraph', text: [t(`kpi1.source.${k.source}`)] });
-  if (k.logStart) blocks.push({ kind: 'paragraph', text: [t('kpi1.logStart', { afterSeq: k.logStart.afterSeq, seq: k.logStart.seq, earlier: k.logStart.earlier })] });
+  // A hub that started empty (the embedded one) has no history to leave out.
+  if (k.logStart && k.logStart.afterSeq > 0) blocks.push({ kind: 'paragraph', text: [t('kpi1.logStart', { afterSeq: k.logStart.afterSeq, seq: k.logStart.seq, earlier: k.logStart.earlier })] });
   blocks.push({
     kind: 'paragraph',
     text: [
@@ -903,11 +909,22 @@ function statusTone(status: CaseRow['status']): Tone {
   return status === 'passed' ? 'good' : status === 'failed' ? 'bad' : 'warn';
 }
 
+/** Severity names as the terminal says them (one vocabulary, runner/engine/findings.ts); the two worst in capitals. */
+function severityLabel(lang: Lang, severity: string): string {
+  const label = labelText(lang, `severity.${severity}`);
+  return severity === 'false-accept' || severity === 'data-leak' ? label.toLocaleUpperCase(lang) : label;
+}
+
+/** Why a case was skipped, in the report's language when the record carries the reason's code. */
+function skipReasonText(ctx: Ctx, row: Pick<CaseRow, 'skip' | 'skipReason'>): string | undefined {
+  return row.skip ? skipText(ctx.lang, row.skip as SkipInfo) : row.skipReason;
+}
+
 /** One finding of the oracle: severity and attribution through the report's catalog, the text through the findings catalog. */
 function findingLine(ctx: Ctx, fd: CaseFinding): Text {
   const { t } = ctx;
   const out: Text = [];
-  if (fd.severity) out.push({ text: t(`severity.${fd.severity}`), bold: true, tone: fd.severity === 'false-accept' || fd.severity === 'data-leak' ? 'bad' : 'neutral' }, '. ');
+  if (fd.severity) out.push({ text: severityLabel(ctx.lang, fd.severity), bold: true, tone: fd.severity === 'false-accept' || fd.severity === 'data-leak' ? 'bad' : 'neutral' }, '. ');
   if (fd.attribution) out.push(t('attribution', { who: fd.attribution }), '. ');
   out.push(findingText(ctx.lang, fd));
   return out;
@@ -929,7 +946,8 @@ function finding(ctx: Ctx, row: CaseRow): Text {
     // A record without findings (older runs): the primary finding as results.json states it.
     out.push(...findingLine(ctx, { code: '', ...(row.severity ? { severity: row.severity } : {}), ...(row.attribution ? { attribution: row.attribution } : {}), ...(row.message ? { message: row.message } : {}) }));
   }
-  if (row.skipReason) out.push(t('skipReason', { reason: row.skipReason }));
+  const skip = skipReasonText(ctx, row);
+  if (skip) out.push(t('skipReason', { reason: skip }));
   return out;
 }
 
@@ -940,7 +958,7 @@ function caseRow(ctx: Ctx, row: CaseRow): { id: string; cells: Cell[] } {
     id: `case-${row.id}`,
     cells: [
       { text: [failed ? { text: row.id, href: `#fail-${row.id}`, bold: true } : { text: row.id, code: true }] },
-      { text: [t(`categoryShort.${row.category}`)] },
+      { text: [labelText(ctx.lang, `category.${row.category}`)] },
       { text: [row.title[ctx.lang] ?? row.title.en] },
       { text: [t(`status.${row.status}`)], tone: statusTone(row.status) },
       { text: finding(ctx, row) },
@@ -993,6 +1011,10 @@ function exclusionsSection(ctx: Ctx): Section {
 /** What an excluded item's detail says, in the report's language where it is not an identifier. */
 function exclusionDetail(ctx: Ctx, ex: Exclusion, item: Exclusion['items'][number]): string {
   if (item.durationMs !== undefined) return ctx.t('exclusion.clockShift', { duration: ctx.f.duration(item.durationMs) });
+  if (ex.scope === 'cases' && ex.reason === 'case-skipped' && item.caseId) {
+    const row = ctx.report.cases.rows.find((r) => r.id === item.caseId);
+    if (row) return skipReasonText(ctx, row) ?? '';
+  }
   if (ex.reason === 'bad-document-verification' && (item.detail === 'hub' || item.detail === 'recipient' || item.detail === 'harness')) return ctx.t(`verifier.${item.detail}`);
   if (ex.scope === 'cases' && ex.reason === 'case-error' && item.caseId) {
     const row = ctx.report.cases.rows.find((r) => r.id === item.caseId);
@@ -1039,16 +1061,13 @@ function environmentSection(ctx: Ctx): Section {
     if (env.hubClockSkewMs) {
       facts.push({ label: t('fact.clockSkew'), value: [t('fact.clockSkewValue', { skew: ctx.f.duration(Math.abs(env.hubClockSkewMs)), ahead: String(env.hubClockSkewMs > 0) })] });
     }
-    if (env.hubLogStart) facts.push({ label: t('fact.hubLogStart'), value: [t('fact.hubLogStartValue', { exchange: env.hubLogStart.exchange, audit: env.hubLogStart.audit })] });
+    if (env.hubLogStart && (env.hubLogStart.exchange > 0 || env.hubLogStart.audit > 0)) facts.push({ label: t('fact.hubLogStart'), value: [t('fact.hubLogStartValue', { exchange: env.hubLogStart.exchange, audit: env.hubLogStart.audit })] });
   }
   // Who sealed the run: a reviewer compares this fingerprint with the one the tester published.
   facts.push({
     label: t('fact.tester'),
     value: record.tester
-      ? [t('fact.testerValue', { subject: record.tester.subject, fingerprint: '\u0000' })].flatMap((s): Text => {
-          const [before, after] = s.split('\u0000');
-          return [before ?? '', { text: formatFingerprint(record.tester!.fingerprint256), code: true, bold: true }, after ?? ''];
-        })
+      ? textWith(t('fact.testerValue', { subject: record.tester.subject, fingerprint: '\u0000' }), { text: formatFingerprint(record.tester.fingerprint256), code: true, bold: true })
       : [t('fact.testerNone')],
   });
   const blocks: Block[] = [{ kind: 'facts', rows: facts }];
@@ -1060,7 +1079,7 @@ function environmentSection(ctx: Ctx): Section {
     rows: run.trustRegistry.certificates.map((c) => ({
       cells: [
         { text: [c.country] },
-        { text: [`${t(`role.${c.role}`)}${c.status ? ` (${c.status})` : ''}`] },
+        { text: [`${t(`role.${c.role}`)}${c.status ? ` (${t('role.status', { status: c.status })})` : ''}`] },
         { text: [c.keyId ? code(c.keyId) : '—'] },
         { text: [c.subject] },
         { text: [{ text: c.fingerprint256, code: true }] },
@@ -1075,7 +1094,7 @@ function environmentSection(ctx: Ctx): Section {
     });
   }
   // The run id, not the path it was rendered from: re-rendering gives the same bytes whatever path was typed.
-  blocks.push({ kind: 'paragraph', text: [t('env.integrity', { command: '', runId: run.runId }), code(`ecert evidence verify ${run.runId} --trusted-cert <tester-certificate.pem>`)] });
+  blocks.push({ kind: 'paragraph', text: textWith(t('env.integrity', { command: '\u0000', runId: run.runId }), code(`ecert evidence verify ${run.runId}`)) });
   return { id: 'environment', title: t('env.title'), blocks };
 }
 

@@ -72,6 +72,18 @@ describe('report files', () => {
     expect(ru).toContain(t('ru', 'notice.problems.title'));
   });
 
+  it('renders the same bytes whatever path names the run (reports/out/latest or the run directory)', async () => {
+    const run = writeSampleRun(path.join(tmp, 'linked'), { seed: 'render-linked', casesPerCategory: 1, countries: ['UZ', 'KG'] });
+    const link = path.join(tmp, 'linked', 'latest');
+    fs.symlinkSync(path.basename(run.runDir), link);
+    const viaLink = await renderRun(link);
+    const bytes = viaLink.files.map((f) => fs.readFileSync(f));
+    const viaDir = await renderRun(run.runDir);
+    viaDir.files.forEach((f, i) => expect(fs.readFileSync(f).equals(bytes[i]!), path.basename(f)).toBe(true));
+    // The command the report quotes names the run by its id, not by the path it was rendered from.
+    expect(bytes[0]!.toString()).toContain(`ecert evidence verify ${run.runId}`);
+  });
+
   it('keeps links to the run when written elsewhere', async () => {
     const out = path.join(tmp, 'elsewhere', 'deep');
     await renderRun(catalog.runDir, { outDir: out, langs: ['en'], pdf: false });

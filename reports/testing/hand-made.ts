@@ -71,7 +71,7 @@ let counter = 0;
 export function verification(
   caseId: string,
   verifier: 'harness' | 'hub' | 'recipient',
-  opts: { sender?: CountryCode; recipient?: CountryCode; genuine?: boolean; documentId?: string; checks?: ReturnType<typeof checks>; exchangeId?: string } = {},
+  opts: { sender?: CountryCode; recipient?: CountryCode; genuine?: boolean; documentId?: string; checks?: ReturnType<typeof checks>; exchangeId?: string; mock?: boolean } = {},
 ): EventSpec {
   const c = opts.checks ?? checks();
   const valid = Object.values(c).every((x) => x.result === 'passed');
@@ -82,6 +82,8 @@ export function verification(
     sha256: `sha-${++counter}`,
     verifier,
     ...(opts.exchangeId ? { exchangeId: opts.exchangeId } : {}),
+    ...(verifier === 'recipient' ? { node: opts.recipient ?? 'KG' } : {}),
+    ...(opts.mock !== undefined ? { mock: opts.mock } : {}),
     sender: opts.sender ?? 'UZ',
     recipient: opts.recipient ?? 'KG',
     genuine: opts.genuine ?? true,
@@ -96,6 +98,37 @@ export function caseStarted(caseId: string, country: CountryCode = 'UZ', categor
   return { type: 'case-started', caseId, country, category, title: { en: caseId, ru: caseId }, requirement: 'C.3', tags: [] };
 }
 
-export function caseFinished(caseId: string, status: 'passed' | 'failed' | 'skipped' | 'error' = 'passed', expected: Record<string, unknown> = {}): EventSpec {
-  return { type: 'case-finished', caseId, status, durationMs: 1, expected, observed: {}, exchangeIds: [] };
+export function caseFinished(
+  caseId: string,
+  status: 'passed' | 'failed' | 'skipped' | 'error' = 'passed',
+  expected: Record<string, unknown> = {},
+  observed: Record<string, unknown> = {},
+): EventSpec {
+  const findings = Array.isArray(observed.findings) ? (observed.findings as Array<{ severity?: string; attribution?: string; message?: string }>) : [];
+  const primary = findings[0];
+  return {
+    type: 'case-finished',
+    caseId,
+    status,
+    durationMs: 1,
+    expected,
+    observed,
+    exchangeIds: [],
+    ...(primary?.severity ? { severity: primary.severity as never } : {}),
+    ...(primary?.attribution ? { attribution: primary.attribution as never } : {}),
+    ...(primary?.message ? { message: primary.message } : {}),
+  };
+}
+
+/** The worker's environment-ready event: mock nodes for the run's countries, plus what a real hub adds. */
+export function environmentReady(extra: { countries?: CountryCode[]; mock?: boolean; hubLogStart?: { exchange: number; audit: number }; hubClockSkewMs?: number } = {}): EventSpec {
+  const info = runInfo();
+  return {
+    type: 'environment-ready',
+    hub: info.hub,
+    trustRegistry: info.trustRegistry,
+    nodes: (extra.countries ?? info.countries).map((country) => ({ country, mock: extra.mock ?? true, delivery: 'push' as const, track: 'A' as const })),
+    ...(extra.hubLogStart ? { hubLogStart: extra.hubLogStart } : {}),
+    ...(extra.hubClockSkewMs !== undefined ? { hubClockSkewMs: extra.hubClockSkewMs } : {}),
+  };
 }

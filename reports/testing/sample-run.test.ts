@@ -19,6 +19,8 @@ describe('KPI engine on synthetic runs', () => {
     const r = computeKpis(loadRun(truth.runDir));
     expect(r.problems).toEqual([]);
     expect(r.kpi2.overall).toMatchObject({ numerator: truth.kpi2Numerator, denominator: truth.kpi2Denominator });
+    expect(r.kpi2.mockNodes.denominator).toBe(truth.mockNodeVerifications);
+    expect(truth.mockNodeVerifications).toBeGreaterThan(40);
     expect(new Set(r.kpi2.failures.map((f) => f.caseId))).toEqual(new Set(truth.sutFailureCases));
     expect(r.kpi2.oracle.denominator + r.detection.documents.length).toBe(truth.harnessVerifications);
     expect(r.detection.rate).toMatchObject({ numerator: truth.correctlyRejected, denominator: truth.badWithVerdict });
@@ -47,7 +49,20 @@ describe('KPI engine on synthetic runs', () => {
       expect(p.figure.p95Ms).toBe(percentile(values, 95));
     }
     expect(r.detection.rate.denominator).toBe(0);
-    expect(r.verdict.overall).toBe('pass');
+    // A pilot is judged on KPI-1 too: 24 exchanges, 4 per pair, is short of 60 and 10 per pair.
+    expect(r.verdict).toMatchObject({ overall: 'fail', kpi2: 'pass', kpi1: 'fail' });
+  });
+
+  it('counts real recipient nodes in KPI-2, and only this run’s exchanges of a hub with history', () => {
+    const truth = writeSampleRun(tmp, { seed: 'real-nodes', casesPerCategory: 2, countries: ['UZ', 'KG', 'PK'], realRecipients: true, sutFailures: 4, hubHistory: 7, hubClockSkewMs: -4_000 });
+    const r = computeKpis(loadRun(truth.runDir));
+    expect(truth.mockNodeVerifications).toBe(0);
+    expect(r.kpi2.overall).toMatchObject({ numerator: truth.kpi2Numerator, denominator: truth.kpi2Denominator });
+    expect(r.kpi2.byVerifier.recipient.denominator).toBeGreaterThan(0);
+    expect(r.kpi2.mockNodes.denominator).toBe(0);
+    expect(r.kpi1.total.count).toBe(truth.exchanges);
+    expect(r.kpi1.logStart).toMatchObject({ afterSeq: 7, earlier: 7 });
+    expect(r.kpi1.disagreements.filter((d) => d.kind === 'not-in-evidence')).toEqual([]);
   });
 
   it('is not hard-wired to five countries', () => {

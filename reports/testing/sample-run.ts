@@ -54,6 +54,12 @@ export interface SampleRunOptions {
   /** Stop before results.json and run-finished, as a run killed mid-way. */
   interrupted?: boolean;
   startedAt?: string;
+  /** The recipients are real national nodes (their verifications count in KPI-2); default: the harness's mock nodes. */
+  realRecipients?: boolean;
+  /** A hub that keeps history: this many earlier exchanges are in its exported log before the run's. */
+  hubHistory?: number;
+  /** Hub clock minus harness clock at the start (remote hubs), recorded in environment-ready. */
+  hubClockSkewMs?: number;
 }
 
 export interface SampleRunTruth {
@@ -61,9 +67,11 @@ export interface SampleRunTruth {
   runId: string;
   countries: CountryCode[];
   cases: number;
-  /** KPI-2: verifications of genuine documents by hub or recipient, in cases that did not error. */
+  /** KPI-2: verifications of genuine documents by the hub or a real recipient node, in cases that did not error. */
   kpi2Denominator: number;
   kpi2Numerator: number;
+  /** Verifications of genuine documents by the mock recipient nodes (outside KPI-2), in cases that did not error. */
+  mockNodeVerifications: number;
   /** Verifications by the harness (the oracle), all cases that did not error. */
   harnessVerifications: number;
   /** Detection: bad documents with a hub verdict, in cases that did not error. */
@@ -218,7 +226,8 @@ export function writeSampleRun(parent: string, options: SampleRunOptions = {}): 
   const isBad = (c: PlannedCase): boolean => !c.genuine;
   plant(options.falseAccepts, isBad, (c) => (c.outcome = 'false-accept'));
   plant(options.wrongReasons, isBad, (c) => (c.outcome = 'wrong-reason'));
-  plant(options.sutFailures, (c) => c.genuine, (c) => (c.outcome = random() < 0.5 ? 'sut-failure-hub' : 'sut-failure-recipient'));
+  // A mock recipient is the harness's own verifier, not the system under test: only the hub can fail then.
+  plant(options.sutFailures, (c) => c.genuine, (c) => (c.outcome = random() < 0.5 && options.realRecipients ? 'sut-failure-recipient' : 'sut-failure-hub'));
   plant(options.deliveryFailures, (c) => c.genuine && (c.category === 'connection-failure' || kind === 'pilot'), (c) => (c.outcome = 'delivery-failed'));
   plant(options.skipped, (c) => c.category === 'expired-document' || kind === 'pilot', (c) => (c.outcome = 'skipped'));
   plant(options.errors, () => true, (c) => (c.outcome = 'error'));
@@ -304,6 +313,7 @@ export function writeSampleRun(parent: string, options: SampleRunOptions = {}): 
     cases: planned.length,
     kpi2Denominator: 0,
     kpi2Numerator: 0,
+    mockNodeVerifications: 0,
     harnessVerifications: 0,
     badWithVerdict: 0,
     correctlyRejected: 0,
@@ -320,6 +330,20 @@ export function writeSampleRun(parent: string, options: SampleRunOptions = {}): 
   };
 
   emit({ type: 'run-started', at: run.startedAt, run });
+  // A hub with history: earlier exchanges already in its log, before this run's.
+  for (let i = 1; i <= (options.hubHistory ?? 0); i++) {
+    const at = new Date(startedAt.getTime() - (options.hubHistory! - i + 1) * 3_600_000).toISOString();
+    appendLog(hubLog, { at, type: 'exchange.received', actor: `node:${countries[0]}`, exchangeId: `old-${i}`, data: { sender: countries[0], recipient: countries[1] ?? countries[0] } });
+  }
+  emit({
+    type: 'environment-ready',
+    at: tick(50),
+    hub: run.hub,
+    trustRegistry: run.trustRegistry,
+    nodes: countries.map((country, i) => ({ country, mock: !options.realRecipients, delivery: i % 2 ? 'pull' : 'push', track: i % 2 ? 'B' : 'A' })),
+    ...(options.hubHistory !== undefined ? { hubLogStart: { exchange: hubLog.at(-1)?.seq ?? 0, audit: 0 } } : {}),
+    ...(options.hubClockSkewMs !== undefined ? { hubClockSkewMs: options.hubClockSkewMs } : {}),
+  });
   const results: CaseResult[] = [];
   let docCounter = 0;
 
@@ -422,7 +446,7 @@ export function writeSampleRun(parent: string, options: SampleRunOptions = {}): 
           sha256: docSha,
           ...(exchangeId ? { exchangeId } : {}),
           verifier,
-          ...(verifier === 'recipient' ? { node: recipient } : {}),
+          ...(verifier === 'recipient' ? { node: recipient, mock: !options.realRecipients } : {}),
           sender,
           recipient,
           genuine: c.genuine,
@@ -551,8 +575,11 @@ export function writeSampleRun(parent: string, options: SampleRunOptions = {}): 
           truth.kpi2Denominator += 1; // hub
           if (c.outcome !== 'sut-failure-hub') truth.kpi2Numerator += 1;
           if (!hubFailing && finalStatus !== 'FailedDelivery') {
-            truth.kpi2Denominator += 1; // recipient
-            if (c.outcome !== 'sut-failure-recipient') truth.kpi2Numerator += 1;
+            if (!options.realRecipients) truth.mockNodeVerifications += 1;
+            else {
+              truth.kpi2Denominator += 1; // recipient
+              if (c.outcome !== 'sut-failure-recipient') truth.kpi2Numerator += 1;
+            }
           }
         } else {
           truth.badWithVerdict++;
