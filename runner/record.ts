@@ -75,7 +75,9 @@ export type EvidenceEvent =
       partner?: CountryCode;
       category: CaseCategory;
       title: Localized;
+      /** The requirement in English (canonical), and in every language for the reports. */
       requirement: string;
+      requirementText?: Localized;
       tags: string[];
     })
   | (EventBase & { type: 'step'; caseId: string; name: string; status: 'passed' | 'failed'; durationMs: number; detail?: string })
@@ -199,6 +201,7 @@ export interface CaseResult {
   category: CaseCategory;
   title: Localized;
   requirement: string;
+  requirementText?: Localized;
   tags: string[];
   status: CaseStatus;
   expected: Record<string, unknown>;

@@ -164,6 +164,7 @@ export function definitionProblems(def: CaseDefinition): string[] {
     if (def.expect.recipient !== 'not-delivered') problems.push(`${def.id}: a rejected document must never reach the recipient`);
   }
   if (!def.title.en.trim() || !def.title.ru.trim()) problems.push(`${def.id}: title needs English and Russian`);
+  if (def.requirement.en === def.requirement.ru) problems.push(`${def.id}: Russian requirement is a copy of the English one`);
   if (def.title.en === def.title.ru) problems.push(`${def.id}: Russian title is a copy of the English one`);
   return problems;
 }

@@ -32,7 +32,10 @@ export function expandPilot(profiles: readonly CountryProfile[], perPair: number
             en: `Pilot exchange ${i} of ${perPair}: ${sender.name.en} → ${recipient.name.en}`,
             ru: `Пилотный обмен ${i} из ${perPair}: ${sender.name.ru} → ${recipient.name.ru}`,
           },
-          requirement: 'D.1 pilot operation: exchanges per country pair (KPI-1), verification success (KPI-2), processing time (KPI-3)',
+          requirement: {
+            en: 'D.1 pilot operation: exchanges per country pair (KPI-1), verification success (KPI-2), processing time (KPI-3)',
+            ru: 'D.1, пилотная эксплуатация: обмены по парам стран (KPI-1), успешность проверки (KPI-2), время обработки (KPI-3)',
+          },
           tags: ['pilot', `track-${sender.track}-to-${recipient.track}`],
           needs: [],
           document: { type: docTypes[(i - 1) % docTypes.length]!, hsCode, variant: 'genuine' },

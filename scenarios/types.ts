@@ -118,7 +118,7 @@ export interface CaseDefinition {
   category: CaseCategory;
   title: Localized;
   /** The requirement it traces to (pilot activity C.3 and the exception class). */
-  requirement: string;
+  requirement: Localized;
   /** Why the expected outcome is the right one, where that is not obvious. */
   rationale?: Localized;
   tags?: string[];
@@ -156,7 +156,7 @@ export interface CatalogCase {
   recipient: CountryCode;
   category: CaseCategory;
   title: Localized;
-  requirement: string;
+  requirement: Localized;
   rationale?: Localized;
   tags: string[];
   needs: HubCapability[];
@@ -170,5 +170,6 @@ export interface CatalogCase {
 
 export function defineCase(def: CaseDefinition): CaseDefinition {
   if (!/^(STD|SIG|EXP|NET)-\d{2}$/.test(def.id)) throw new Error(`case id must look like SIG-03, got "${def.id}"`);
+  if (!def.requirement.en || !def.requirement.ru) throw new Error(`case ${def.id}: the requirement needs English and Russian`);
   return Object.freeze(def);
 }

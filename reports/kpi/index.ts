@@ -32,7 +32,8 @@ export function computeKpis(record: RunRecord): KpiReport {
   const overall: Verdict =
     kpi2Verdict === 'fail' || detectionVerdict === 'fail' || kpi1Verdict === 'fail' || failedCases > 0 || contractViolations > 0
       ? 'fail'
-      : kpi2Verdict === 'no-data'
+      : // A run stopped before its end cannot pass: what it did not run was not tested.
+        kpi2Verdict === 'no-data' || record.interrupted
         ? 'no-data'
         : 'pass';
   return {

@@ -53,6 +53,11 @@ describe('KPI-2 verification success rate', () => {
     expect(all.verdict.overall).toBe('fail');
   });
 
+  it('is not green for a run stopped before its end, even when what ran passed', () => {
+    const stopped = makeRecord([...hubVerifications(20, 0), caseStarted('C1'), caseFinished('C1', 'passed')], { finished: false });
+    expect(computeKpis(stopped).verdict.overall).toBe('no-data');
+  });
+
   it('is not green while any case failed, even with every KPI met; nor with hub answers off the contract', () => {
     const good = hubVerifications(20, 0);
     expect(computeKpis(makeRecord([...good, caseStarted('C1'), caseFinished('C1', 'passed')])).verdict.overall).toBe('pass');

@@ -212,6 +212,8 @@ export interface CaseRow {
   category: CaseCategory;
   title: Localized;
   requirement: string;
+  /** The requirement in every language, when the record has it (older runs: English only). */
+  requirementText?: Localized;
   /** unfinished: started, never finished; not-run: never started because the run was stopped first. */
   status: CaseRowStatus;
   severity?: Severity;

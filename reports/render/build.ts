@@ -185,6 +185,7 @@ function verdictBlock(ctx: Ctx): ReportView['verdict'] {
   const summary: Text[] = [];
   if (verdict.overall === 'pass') summary.push([t(detection.rate.denominator ? 'verdict.summary.pass' : 'verdict.summary.passNoDetection', { target })]);
   if (verdict.kpi2 === 'no-data') summary.push([t('verdict.summary.noData')]);
+  if (report.interrupted && verdict.overall === 'no-data') summary.push([{ text: t('verdict.summary.interrupted'), bold: true }]);
   if (verdict.kpi2 === 'fail') summary.push([t('verdict.reason.kpi2', { rate: f.pct(kpi2.overall.rate), target })]);
   if (verdict.falseAccepts > 0) summary.push([{ text: t('verdict.reason.falseAccepts', { count: verdict.falseAccepts }), bold: true, tone: 'bad' }]);
   if (detection.rate.targetMet === false) summary.push([t('verdict.reason.detection', { rate: f.pct(detection.rate.rate) })]);
@@ -978,7 +979,7 @@ function failuresSection(ctx: Ctx): Section {
   for (const row of failed) {
     blocks.push({ kind: 'heading', level: 3, text: t('failure.heading', { caseId: row.id, title: row.title[ctx.lang] ?? row.title.en }), id: `fail-${row.id}` });
     const rows: Array<{ label: string; value: Text }> = [
-      { label: t('failure.status'), value: [{ text: t(`status.${row.status}`), tone: statusTone(row.status), bold: true }, ' · ', t(`category.${row.category}`), ' · ', row.requirement] },
+      { label: t('failure.status'), value: [{ text: t(`status.${row.status}`), tone: statusTone(row.status), bold: true }, ' · ', t(`category.${row.category}`), ' · ', row.requirementText?.[ctx.lang] ?? row.requirement] },
     ];
     const fnd = finding(ctx, row);
     if (fnd.length) rows.push({ label: t('failure.finding'), value: fnd });

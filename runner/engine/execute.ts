@@ -85,7 +85,8 @@ export async function runCase(c: CatalogCase, opts: CaseRunOptions): Promise<Cas
     partner: c.partner,
     category: c.category,
     title: c.title,
-    requirement: c.requirement,
+    requirement: c.requirement.en,
+    requirementText: c.requirement,
     tags: c.tags,
   });
   const expected = { ...c.expect, sender: c.sender, recipient: c.recipient, document: c.document } as Record<string, unknown>;
@@ -242,6 +243,8 @@ class CaseRun {
       return new StepError(step, 'unreachable', `${error.errorCode}: ${error.message}`, injected);
     }
     if (error instanceof HubError) return new StepError(step, 'hub-error', `HTTP ${error.status} ${error.code}: ${error.message}`);
+    // A node that waited in vain for a delivery or a decision: the time-out of what the hub should have done.
+    if (error instanceof Error && error.name === 'NodeTimeoutError') return new StepError(step, 'timeout', error.message);
     return new StepError(step, 'error', error instanceof Error ? error.message : String(error));
   }
 

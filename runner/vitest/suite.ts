@@ -66,10 +66,10 @@ export async function defineCatalogSuite(key: { country: string; category: CaseC
           { name: 'country', value: c.country },
           { name: 'partner', value: c.partner },
           { name: 'category', value: c.category },
-          { name: 'requirement', value: c.requirement },
+          { name: 'requirement', value: c.requirement.en },
           { name: 'epic', value: 'CAREC e-CERT Hub conformance' },
           { name: 'feature', value: c.category },
-          { name: 'story', value: c.requirement },
+          { name: 'story', value: c.requirement.en },
           { name: 'parentSuite', value: c.country },
           { name: 'suite', value: c.category },
         );

@@ -117,7 +117,7 @@ describe('what a tester in the field may be missing', () => {
     expect(r.stdout).toMatch(/^\? File integrity\s+\[ENVELOPE_REQUIRED\] The signed range is intact, but without the envelope/m);
     expect(r.stdout).toMatch(/^✓ Signature /m);
     expect(r.stdout).toMatch(/^✓ Public key /m);
-    expect(r.stdout).toMatch(/^✓ Metadata integrity\s+The signed metadata in the PDF is schema-valid \(no envelope to compare with\)/m);
+    expect(r.stdout).toMatch(/^✓ Metadata integrity\s+The metadata embedded in the PDF is schema-valid \(no envelope to compare with\)/m);
     expect(r.stdout).toContain('Note: no envelope given');
     // A tampered PDF is still caught without its envelope.
     const flipped = await ecert(['verify', docs.get('byte-flip')!.pdf, '--trust', 'registry.json', '--at', AT]);

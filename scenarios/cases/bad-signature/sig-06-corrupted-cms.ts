@@ -4,7 +4,7 @@ export default defineCase({
   id: 'SIG-06',
   category: 'bad-signature',
   title: { en: 'Signature value corrupted (to {partner})', ru: 'Повреждено значение подписи (получатель {partner})' },
-  requirement: 'C.3 exception scenario: signature mismatch: cryptographic verification fails',
+  requirement: { en: 'C.3 exception scenario: signature mismatch: cryptographic verification fails', ru: 'C.3, исключительная ситуация: несовпадение подписи — криптографическая проверка не проходит' },
   partners: 'one',
   document: { variant: 'corrupted-cms' },
   // The hub must reject on ingest with this reason; the document must never reach the recipient.

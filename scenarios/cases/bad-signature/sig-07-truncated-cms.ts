@@ -4,7 +4,7 @@ export default defineCase({
   id: 'SIG-07',
   category: 'bad-signature',
   title: { en: 'Signature container truncated (to {partner})', ru: 'Контейнер подписи усечён (получатель {partner})' },
-  requirement: 'C.3 exception scenario: signature mismatch: malformed CMS',
+  requirement: { en: 'C.3 exception scenario: signature mismatch: malformed CMS', ru: 'C.3, исключительная ситуация: несовпадение подписи — повреждённая структура CMS' },
   partners: 'one',
   document: { variant: 'truncated-cms' },
   // The hub must reject on ingest with this reason; the document must never reach the recipient.

@@ -4,7 +4,7 @@ export default defineCase({
   id: 'SIG-11',
   category: 'bad-signature',
   title: { en: 'Signed with a SHA-1 digest (to {partner})', ru: 'Подписан с хеш-функцией SHA-1 (получатель {partner})' },
-  requirement: 'C.3 exception scenario: signature mismatch: digest below policy',
+  requirement: { en: 'C.3 exception scenario: signature mismatch: digest below policy', ru: 'C.3, исключительная ситуация: несовпадение подписи — хеш-функция ниже требований политики' },
   partners: 'one',
   document: { variant: 'weak-digest' },
   // The hub must reject on ingest with this reason; the document must never reach the recipient.

@@ -7,7 +7,7 @@ export default defineCase({
     en: '{country} offline when a document from {partner} arrives, then back',
     ru: 'Узел получателя ({country}) недоступен, когда поступает документ (отправитель: {partner}), затем восстанавливается',
   },
-  requirement: 'C.3 exception scenario: connection failure (recipient offline, then recovers)',
+  requirement: { en: 'C.3 exception scenario: connection failure (recipient offline, then recovers)', ru: 'C.3, исключительная ситуация: сбой соединения (получатель недоступен, затем восстанавливается)' },
   // The country receives: a push recipient refuses the hub's connections, a pull recipient
   // cannot reach the hub to pull; either way the document must arrive once it is back.
   direction: 'inbound',

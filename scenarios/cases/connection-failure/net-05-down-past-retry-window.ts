@@ -8,7 +8,7 @@ export default defineCase({
     en: 'Recipient {partner} down past the retry window: the sender sees delivery failed',
     ru: 'Получатель {partner} недоступен дольше окна повторов: отправитель видит «доставка не удалась»',
   },
-  requirement: 'C.3 exception scenario: connection failure (recipient down past the retry window; nothing silently lost)',
+  requirement: { en: 'C.3 exception scenario: connection failure (recipient down past the retry window; nothing silently lost)', ru: 'C.3, исключительная ситуация: сбой соединения (получатель недоступен дольше окна повторов; ничего не теряется незаметно)' },
   direction: pushFaultDirection,
   partners: pushFaultPartners,
   document: {},

@@ -8,7 +8,7 @@ export default defineCase({
     en: 'Hub stops abruptly while a delivery to {partner} waits for retry; after restart it is delivered exactly once',
     ru: 'Хаб аварийно останавливается, пока доставка получателю ({partner}) ждёт повтора; после перезапуска документ доставлен ровно один раз',
   },
-  requirement: 'C.3 exception scenario: connection failure (hub outage; pending deliveries survive a crash and resume)',
+  requirement: { en: 'C.3 exception scenario: connection failure (hub outage; pending deliveries survive a crash and resume)', ru: 'C.3, исключительная ситуация: сбой соединения (отказ хаба; ожидающие доставки переживают сбой и возобновляются)' },
   needs: ['hub-restart', 'test-clock'],
   direction: pushFaultDirection,
   partners: pushFaultPartners,

@@ -5,7 +5,7 @@ export default defineCase({
   id: 'EXP-01',
   category: 'expired-document',
   title: { en: 'Certificate validity has ended (to {partner})', ru: 'Срок действия сертификата истёк (получатель {partner})' },
-  requirement: 'C.3 exception scenario: expired document: validity window ended',
+  requirement: { en: 'C.3 exception scenario: expired document: validity window ended', ru: 'C.3, исключительная ситуация: истёкший документ — срок действия истёк' },
   // A validity window exists only on a certificate of conformity.
   partners: cocPartners,
   document: { type: 'coc', variant: 'expired-document' },

@@ -4,7 +4,7 @@ export default defineCase({
   id: 'EXP-04',
   category: 'expired-document',
   title: { en: 'Signer certificate not yet valid at signing (to {partner})', ru: 'Сертификат подписанта ещё не действовал при подписании (получатель {partner})' },
-  requirement: 'C.3 exception scenario: expired document: signer certificate not yet valid at signing time',
+  requirement: { en: 'C.3 exception scenario: expired document: signer certificate not yet valid at signing time', ru: 'C.3, исключительная ситуация: истёкший документ — сертификат подписанта ещё не действовал в момент подписания' },
   partners: 'one',
   document: { variant: 'not-yet-valid-signer-cert' },
   expect: {

@@ -8,7 +8,7 @@ export default defineCase({
     en: 'Certificate expires in transit: valid at submission, expired at the decision of {partner}',
     ru: 'Сертификат истекает в пути: действителен при отправке, истёк к решению получателя ({partner})',
   },
-  requirement: 'C.3 exception scenario: expired document (expiry between exchange and acceptance)',
+  requirement: { en: 'C.3 exception scenario: expired document (expiry between exchange and acceptance)', ru: 'C.3, исключительная ситуация: истёкший документ (срок истекает между обменом и принятием)' },
   rationale: {
     en:
       'The hub verifies at ingest, when the certificate is still valid, so Verified and delivery are correct. ' +

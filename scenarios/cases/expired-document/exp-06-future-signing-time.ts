@@ -4,7 +4,7 @@ export default defineCase({
   id: 'EXP-06',
   category: 'expired-document',
   title: { en: 'Signing time in the future (to {partner})', ru: 'Время подписания в будущем (получатель {partner})' },
-  requirement: 'C.3 exception scenario: expired document: signing time after verification time',
+  requirement: { en: 'C.3 exception scenario: expired document: signing time after verification time', ru: 'C.3, исключительная ситуация: истёкший документ — время подписания позже времени проверки' },
   partners: 'one',
   document: { variant: 'future-signing-time' },
   expect: {

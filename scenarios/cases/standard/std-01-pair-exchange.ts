@@ -7,7 +7,7 @@ export default defineCase({
     en: 'Issue → exchange → verify → accept with {partner}',
     ru: 'Выдача → обмен → проверка → принятие: {partner}',
   },
-  requirement: 'C.3 standard scenario: issue → exchange → verify → accept',
+  requirement: { en: 'C.3 standard scenario: issue → exchange → verify → accept', ru: 'C.3, стандартный сценарий: выдача → обмен → проверка → принятие' },
   tags: ['pair'],
   // One case per partner, so across the catalog every ordered country pair exchanges.
   partners: 'each',

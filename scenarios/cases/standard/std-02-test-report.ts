@@ -5,7 +5,7 @@ export default defineCase({
   id: 'STD-02',
   category: 'standard',
   title: { en: 'Test report (TR) exchanged and accepted by {partner}', ru: 'Протокол испытаний (TR) передан и принят: {partner}' },
-  requirement: 'C.3 standard scenario: issue → exchange → verify → accept (test report)',
+  requirement: { en: 'C.3 standard scenario: issue → exchange → verify → accept (test report)', ru: 'C.3, стандартный сценарий: выдача → обмен → проверка → принятие (протокол испытаний)' },
   tags: ['tr'],
   partners: trPartners,
   document: { type: 'tr' },

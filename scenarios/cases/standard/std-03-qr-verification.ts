@@ -8,7 +8,7 @@ export default defineCase({
     en: 'Recipient {partner} verifies by QR code and hub lookup',
     ru: 'Получатель {partner} проверяет по QR-коду и запросу к хабу',
   },
-  requirement: 'C.3 standard scenario; trust mechanism: QR code',
+  requirement: { en: 'C.3 standard scenario; trust mechanism: QR code', ru: 'C.3, стандартный сценарий; механизм доверия: QR-код' },
   tags: ['qr'],
   partners: qrPartners,
   document: { qr: true },

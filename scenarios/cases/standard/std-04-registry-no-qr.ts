@@ -8,7 +8,7 @@ export default defineCase({
     en: 'Document without QR code verified by {partner} through registry lookup',
     ru: 'Документ без QR-кода проверен через реестр (получатель: {partner})',
   },
-  requirement: 'C.3 standard scenario; trust mechanism: registry lookup (alternative verification when a QR code is absent)',
+  requirement: { en: 'C.3 standard scenario; trust mechanism: registry lookup (alternative verification when a QR code is absent)', ru: 'C.3, стандартный сценарий; механизм доверия: запрос к реестру (альтернативная проверка при отсутствии QR-кода)' },
   tags: ['registry', 'no-qr'],
   partners: registryPartners,
   document: { qr: false },

@@ -7,7 +7,7 @@ export default defineCase({
     en: 'Model A: the hub purges the delivered PDF after its retention time, keeping metadata and status',
     ru: 'Модель A: хаб удаляет доставленный PDF по истечении срока хранения, сохраняя метаданные и статус',
   },
-  requirement: 'C.3 standard scenario; hub storage Model A (temporary caching)',
+  requirement: { en: 'C.3 standard scenario; hub storage Model A (temporary caching)', ru: 'C.3, стандартный сценарий; хранение в хабе по модели A (временное кэширование)' },
   tags: ['model-a'],
   needs: ['test-clock'],
   partners: 'one',

@@ -7,7 +7,7 @@ export default defineCase({
     en: 'Exchange with {partner} stays private: a third country can neither read, list, fetch nor decide it',
     ru: 'Конфиденциальность обмена (получатель: {partner}): третья страна не может его прочитать, увидеть в списке, скачать или принять по нему решение',
   },
-  requirement: 'C.3 standard scenario; hub access control (nodes see only exchanges they send or receive)',
+  requirement: { en: 'C.3 standard scenario; hub access control (nodes see only exchanges they send or receive)', ru: 'C.3, стандартный сценарий; контроль доступа хаба (узлы видят только обмены, которые отправляют или получают)' },
   tags: ['access-control'],
   partners: 'one',
   document: {},
