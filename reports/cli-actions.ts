@@ -6,7 +6,7 @@ import type { CliContext } from '../runner/cli/index.ts';
 import { CliError, EXIT, UsageError } from '../runner/cli/errors.ts';
 import { reportsCliMessages as m } from './cli.messages.ts';
 import { brokenSeal, EvidenceError, MANIFEST_FILE, sealRun, verifyEvidence, writeTesterCertificate, type EvidenceVerification, type Manifest } from './evidence/manifest.ts';
-import { formatFingerprint, loadOrCreateTester, TesterKeyError, type TesterIdentity } from './evidence/tester.ts';
+import { formatFingerprint, loadOrCreateTester, TESTER_CERT_FILE, TesterKeyError, type TesterIdentity } from './evidence/tester.ts';
 import { formatter } from './render/format.ts';
 import { renderRun } from './render/index.ts';
 import { RunReadError } from './run-record.ts';
@@ -140,8 +140,22 @@ function loadTester(ctx: CliContext): TesterIdentity {
   return tester;
 }
 
+/** Languages of the reports rendered inside the run directory. */
+function inPlaceReportLangs(runDir: string): Lang[] {
+  return (['en', 'ru'] as const).filter((l) => ['html', 'pdf'].some((ext) => fs.existsSync(path.join(runDir, `report.${l}.${ext}`))));
+}
+
+/** Whether the run's tester certificate is another key's than the one about to seal it (or absent). */
+function sealedByAnother(runDir: string, tester: TesterIdentity): boolean {
+  try {
+    return fs.readFileSync(path.join(runDir, TESTER_CERT_FILE), 'utf8').trim() !== tester.certificatePem.trim();
+  } catch {
+    return true;
+  }
+}
+
 /** `ecert evidence seal`: refuses to re-seal a run whose files changed since its seal, unless forced. */
-export function seal(runDir: string, ctx: CliContext, opts: { force?: boolean } = {}, tester: TesterIdentity = loadTester(ctx)): void {
+export async function seal(runDir: string, ctx: CliContext, opts: { force?: boolean } = {}, tester: TesterIdentity = loadTester(ctx)): Promise<void> {
   const { io, lang } = ctx;
   let result;
   try {
@@ -149,6 +163,14 @@ export function seal(runDir: string, ctx: CliContext, opts: { force?: boolean } 
     if (broken) {
       const files = broken.altered.length > 8 ? `${broken.altered.slice(0, 8).join(', ')}, …` : broken.altered.join(', ');
       throw new CliError(m.t(lang, 'seal.refused', { dir: runDir, count: broken.altered.length, files }), EXIT.failed, m.t(lang, 'seal.refusedHint', { dir: runDir }));
+    }
+    // The reports name the key that sealed the run; sealed now by another key, they would name the
+    // previous one. Re-render them in place first, so the seal covers reports that name its key.
+    const langs = inPlaceReportLangs(runDir);
+    if (langs.length && sealedByAnother(runDir, tester)) {
+      writeTesterCertificate(runDir, tester);
+      io.stderr(`${m.t(lang, 'seal.rerender', { fingerprint: formatFingerprint(tester.fingerprint256) })}\n`);
+      await renderAndReport(runDir, ctx, langs);
     }
     result = sealRun(runDir, tester);
   } catch (error) {
@@ -176,5 +198,5 @@ export async function renderAndSeal(runDir: string, ctx: CliContext): Promise<vo
   // A run sealed before keeps its certificate until `seal` decides whether it may be re-sealed.
   if (!fs.existsSync(path.join(runDir, MANIFEST_FILE))) writeTesterCertificate(runDir, tester);
   await renderAndReport(runDir, ctx, ['en', 'ru']);
-  seal(runDir, ctx, {}, tester);
+  await seal(runDir, ctx, {}, tester);
 }

@@ -165,6 +165,31 @@ describe('evidence authenticity (review findings)', () => {
     expect(checked.out).toContain(formatFingerprint(forgerCert.fingerprint256));
   });
 
+  it('re-sealed by another tester, renders the run’s reports again so that they name the key that seals it', async () => {
+    const copy = path.join(tmp, 'handover');
+    fs.cpSync(runDir, copy, { recursive: true });
+    expect((await ecert('report', copy, '--lang', 'en')).code).toBe(0);
+    expect((await ecert('evidence', 'seal', copy)).code).toBe(0);
+    const first = loadOrCreateTester({ env });
+    const html = () => fs.readFileSync(path.join(copy, 'report.en.html'), 'utf8');
+    expect(html()).toContain(formatFingerprint(first.fingerprint256));
+    // Same tester again: nothing to re-render.
+    const again = await ecert('evidence', 'seal', copy);
+    expect(again.err).not.toContain('rendering them again');
+
+    const colleague = { ...env, ECERT_HOME: path.join(tmp, 'colleague-home') };
+    const second = loadOrCreateTester({ env: colleague });
+    const resealed = await ecertWith(colleague, 'evidence', 'seal', copy);
+    expect(resealed.code).toBe(0);
+    expect(resealed.err).toContain('rendering them again');
+    expect(html()).toContain(formatFingerprint(second.fingerprint256));
+    expect(html()).not.toContain(formatFingerprint(first.fingerprint256));
+    expect(fs.existsSync(path.join(copy, 'report.ru.html'))).toBe(false); // only the languages the run had
+    const trusted = path.join(tmp, 'colleague.pem');
+    fs.writeFileSync(trusted, second.certificatePem);
+    expect((await ecert('evidence', 'verify', copy, '--trusted-cert', trusted)).code).toBe(0);
+  });
+
   it('refuses to re-seal a run whose files changed since its seal, naming them, unless --force', async () => {
     const copy = path.join(tmp, 'reseal');
     fs.cpSync(runDir, copy, { recursive: true });

@@ -66,7 +66,7 @@ export const reportsExtension: CliExtension = {
           .option('--force', m.t(lang, 'seal.option.force'))
           .action(async (runDirArg: string, opts: { force?: boolean }) => {
             const a = await actions();
-            a.seal(a.fullPath(ctx.io.cwd, runDirArg), ctx, opts);
+            await a.seal(a.fullPath(ctx.io.cwd, runDirArg), ctx, opts);
           });
       },
     },

@@ -44,6 +44,7 @@ export const reportsCliMessages = defineCatalog(
     'seal.refused': '{dir} no longer matches its seal ({count, plural, one {# file differs} other {# files differ}}: {files}); sealing again would cover the changes.',
     'seal.refusedHint': 'find out who changed them ("ecert evidence verify {dir}"); re-seal only if you trust the files as they are now: "ecert evidence seal {dir} --force"',
     'seal.created': 'created a new tester key in {dir} (keep it; it identifies you as the tester).',
+    'seal.rerender': 'the reports in the run do not name this tester key: rendering them again so that they name the key that seals the run (SHA-256 {fingerprint}).',
     'run.notARunHint': 'give the directory of one run, e.g. reports/out/latest',
   },
   {
@@ -88,6 +89,7 @@ export const reportsCliMessages = defineCatalog(
     'seal.refused': 'каталог {dir} больше не соответствует своей печати ({count, plural, one {отличается # файл} few {отличаются # файла} many {отличаются # файлов} other {отличаются # файла}}: {files}); новая печать покрыла бы эти изменения.',
     'seal.refusedHint': 'выясните, кто их изменил («ecert evidence verify {dir}»); опечатывайте заново, только если доверяете файлам в нынешнем виде: «ecert evidence seal {dir} --force»',
     'seal.created': 'создан новый ключ тестировщика в {dir} (сохраните его: он удостоверяет вас как тестировщика).',
+    'seal.rerender': 'в отчётах прогона указан не этот ключ тестировщика: отчёты формируются заново, чтобы в них был указан ключ, которым прогон опечатывается (SHA-256 {fingerprint}).',
     'run.notARunHint': 'укажите каталог одного прогона, например reports/out/latest',
   },
 );

@@ -168,6 +168,11 @@ function makeProgram(
     const requested = thisCommand.optsWithGlobals().lang as string | undefined;
     const bad = requested?.split(',').map((l) => l.trim()).find((l) => !isLang(l));
     if (requested !== undefined && bad !== undefined) throw new CliError(cliMessages.t(lang, 'error.badLang', { lang: bad }));
+    // A mistyped ECERT_LANG must not silently give English: say so once, then go on.
+    const envLang = io.env.ECERT_LANG?.trim();
+    if (requested === undefined && envLang && !/^(en|ru)/i.test(envLang)) {
+      io.stderr(`${cliMessages.t(lang, 'warning.badEnvLang', { lang: envLang })}\n`);
+    }
   });
   return { program, ctx };
 }

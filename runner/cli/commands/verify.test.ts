@@ -108,6 +108,21 @@ describe('the report', () => {
     expect(r.stdout).toMatch(/✗ Срок действия\s+\[DOCUMENT_EXPIRED\] Срок действия документа истёк/);
     expect(r.stdout).toContain('НЕДЕЙСТВИТЕЛЕН: TOTAL_FAILED / EXPIRED (коды причин: DOCUMENT_EXPIRED)');
   });
+
+  it('takes Russian from a locale-style ECERT_LANG, and says so when ECERT_LANG names a language it does not speak', async () => {
+    const locale = await ecert(full('genuine'), { lang: 'ru_RU.UTF-8' });
+    expect(locale.code).toBe(0);
+    expect(locale.stdout).toContain('✓ Подпись');
+    expect(locale.stderr).toBe('');
+    const unknown = await ecert(full('genuine'), { lang: 'fr' });
+    expect(unknown.code).toBe(0);
+    expect(unknown.stdout).toContain('✓ Signature');
+    expect(unknown.stderr).toContain('ECERT_LANG="fr"');
+    expect(unknown.stderr).toContain('English');
+    // An explicit --lang wins and leaves nothing to warn about.
+    const explicit = await ecert(full('genuine', '--lang', 'en'), { lang: 'fr' });
+    expect(explicit.stderr).toBe('');
+  });
 });
 
 describe('what a tester in the field may be missing', () => {
