@@ -117,11 +117,9 @@ export async function benchHub(): Promise<BenchSection> {
         ratio: { of: 'verifyDocument alone (same document)', value: r.restPerSec / r.verifyPerSec },
       },
       {
-        // The harness compares throughputs with "at least"; memory flatness is expressed the same
-        // way: peak at 10k >= 1/1.2 of peak at 100k  <=>  peak at 100k <= 1.2 x peak at 10k.
-        name: `peak RSS at ${k(r.checkpoint)} vs at ${k(r.exchanges)} exchanges`,
-        opsPerSec: r.restPerSec,
-        ratio: { of: `peak RSS at ${k(r.exchanges)}`, value: r.peakRssAtCheckpointMb / r.peakRssAtEndMb, target: 1 / 1.2 },
+        // Memory is not a throughput: the row states the growth factor against its ceiling.
+        name: `peak RSS at ${k(r.exchanges)} exchanges`,
+        ratio: { of: `peak RSS at ${k(r.checkpoint)}`, value: r.peakRssAtEndMb / r.peakRssAtCheckpointMb, atMost: 1.2 },
       },
     ],
     notes: [

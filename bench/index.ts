@@ -16,13 +16,21 @@ function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
+function missedTarget(r: BenchRow): boolean {
+  if (!r.ratio) return false;
+  if (r.ratio.atMost !== undefined) return r.ratio.value > r.ratio.atMost;
+  return r.ratio.target !== undefined && r.ratio.value < r.ratio.target;
+}
+
 function table(section: BenchSection): string {
   const head = ['operation', 'ops/s', 'ms/op', 'ratio', 'target', ''];
   const rows = section.rows.map((r: BenchRow) => {
-    const ratio = r.ratio ? `${(r.ratio.value * 100).toFixed(1)} % of "${r.ratio.of}"` : '';
-    const target = r.ratio?.target !== undefined ? `>= ${(r.ratio.target * 100).toFixed(0)} %` : '';
-    const status = r.ratio?.target !== undefined ? (r.ratio.value >= r.ratio.target ? 'met' : 'MISSED') : '';
-    return [r.name, fmt(r.opsPerSec), (1000 / r.opsPerSec).toFixed(3), ratio, target, status];
+    const growth = r.ratio?.atMost !== undefined;
+    const ratio = !r.ratio ? '' : growth ? `${r.ratio.value.toFixed(3)} × "${r.ratio.of}"` : `${(r.ratio.value * 100).toFixed(1)} % of "${r.ratio.of}"`;
+    const target = r.ratio?.atMost !== undefined ? `<= ${r.ratio.atMost} ×` : r.ratio?.target !== undefined ? `>= ${(r.ratio.target * 100).toFixed(0)} %` : '';
+    const status = target ? (missedTarget(r) ? 'MISSED' : 'met') : '';
+    const ops = r.opsPerSec !== undefined ? [fmt(r.opsPerSec), (1000 / r.opsPerSec).toFixed(3)] : ['', ''];
+    return [r.name, ...ops, ratio, target, status];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -37,7 +45,7 @@ let missed = 0;
 for (const s of SECTIONS) {
   if (only.length && !only.includes(s.name)) continue;
   const section = await s.run();
-  missed += section.rows.filter((r) => r.ratio?.target !== undefined && r.ratio.value < r.ratio.target).length;
+  missed += section.rows.filter(missedTarget).length;
   console.log(table(section));
 }
 if (missed) console.log(`${missed} target(s) missed on this machine.`);

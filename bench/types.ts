@@ -4,10 +4,13 @@
 
 export interface BenchRow {
   name: string;
-  /** Operations per second (median over the measured rounds). */
-  opsPerSec: number;
-  /** Ratio of this row's throughput to another row's (name), with the target if there is one. */
-  ratio?: { of: string; value: number; target?: number };
+  /** Operations per second (median over the measured rounds); absent for a row that is not a throughput. */
+  opsPerSec?: number;
+  /**
+   * Ratio of this row's figure to another row's (name): a throughput share with a floor (`target`,
+   * printed as a percentage), or a growth factor with a ceiling (`atMost`, printed as "× ...").
+   */
+  ratio?: { of: string; value: number; target?: number; atMost?: number };
   note?: string;
 }
 
