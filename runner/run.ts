@@ -316,6 +316,7 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     // A renderer that fails must not cost the run its summary or its exit code: results.json and the
     // evidence are already written; the failure is said, and the run does not count as passed.
     let hookFailed = false;
+    const hooksStarted = Date.now();
     for (const hook of ctx.hooks.onRunComplete) {
       try {
         await hook(cfg.runDir, hookCtx);
@@ -327,7 +328,7 @@ export async function executeRun(req: RunRequest, ctx: CliContext): Promise<RunO
     }
 
     if (req.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
-    else printSummary(results, cfg, ctx, interrupted);
+    else printSummary(results, cfg, ctx, interrupted, { afterMs: Date.now() - hooksStarted, totalMs: Date.now() - started.getTime() });
     if (shard && !req.json) io.stdout(`${t(lang, 'summary.shardMerge', { blobs: path.join(cfg.runDir, 'blob'), root: suiteDir })}\n`);
 
     if (environmentError) {
@@ -383,7 +384,13 @@ class RunSignals {
   }
 }
 
-function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, interrupted: boolean): void {
+/** The cases' own time (results.json) and what the command took in all, reports and seal included. */
+interface CommandTiming {
+  afterMs: number;
+  totalMs: number;
+}
+
+function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, interrupted: boolean, timing: CommandTiming): void {
   const { io, lang } = ctx;
   const color = io.isTTY && !io.env.NO_COLOR && !io.env.CI;
   const red = (s: string) => (color ? `\u001b[31;1m${s}\u001b[0m` : s);
@@ -423,7 +430,8 @@ function printSummary(results: RunResults, cfg: RunConfig, ctx: CliContext, inte
       ? t(lang, 'summary.verdict.partial', { ran: s.total - s.skipped, total: s.total })
       : t(lang, 'summary.verdict.pass', { passed: s.passed });
   io.stdout(`${verdict}\n`);
-  io.stdout(`${t(lang, 'summary.duration', { seconds: (s.durationMs / 1000).toFixed(1) })}\n`);
+  const sec = (ms: number) => (ms / 1000).toFixed(1);
+  io.stdout(`${t(lang, 'summary.duration', { total: sec(timing.totalMs), cases: sec(s.durationMs), after: sec(timing.afterMs) })}\n`);
   if (interrupted) io.stdout(`${t(lang, 'summary.interrupted', { dir: cfg.runDir })}\n`);
   io.stdout(`${t(lang, 'summary.reportPath', { dir: cfg.runDir })}\n`);
 }
