@@ -102,9 +102,9 @@ export const reportMessages = defineCatalog(
     'fact.hubLogStartValue': 'exchange log up to entry {exchange}, audit log up to entry {audit}: earlier entries are the hub’s history, not this run',
 
     'fact.contract': 'Hub contract',
-    'fact.contractValue': '{checked} hub answers checked against protocol/openapi.yaml: {violations, plural, =0 {all conform} one {# violation} other {# violations}}',
+    'fact.contractValue': '{checked, number} hub answers checked against protocol/openapi.yaml: {violations, plural, =0 {all conform} one {# violation} other {# violations}}',
     'notice.contract.title': 'The hub’s answers break the contract',
-    'notice.contract': '{violations, plural, one {# answer} other {# answers}} of {checked} did not match protocol/openapi.yaml. Those about a case’s exchange fail that case; {unattributed, plural, =0 {none is} one {# is} other {# are}} about no case:',
+    'notice.contract': '{violations, plural, one {# answer} other {# answers}} of {checked, number} did not match protocol/openapi.yaml. Those about a case’s exchange fail that case; {unattributed, plural, =0 {none is} one {# is} other {# are}} about no case:',
     'contract.line': '(evidence line {seq})',
     'notice.simulated.title': 'Simulated run',
     'notice.simulated': 'The exchanges ran between mock national nodes, on the harness’s clock. Figures show that the hub and the measurement work; they are not field measurements.',
@@ -425,9 +425,9 @@ export const reportMessages = defineCatalog(
     'tile.cases.target': 'все сценарии пройдены',
 
     'fact.contract': 'Контракт хаба',
-    'fact.contractValue': 'проверено {checked} ответов хаба по protocol/openapi.yaml: {violations, plural, =0 {все соответствуют} one {# нарушение} few {# нарушения} many {# нарушений} other {# нарушения}}',
+    'fact.contractValue': 'ответов хаба, проверенных по protocol/openapi.yaml: {checked, number}; {violations, plural, =0 {все соответствуют} one {# нарушение} few {# нарушения} many {# нарушений} other {# нарушения}}',
     'notice.contract.title': 'Ответы хаба нарушают контракт',
-    'notice.contract': '{violations, plural, one {# ответ} few {# ответа} many {# ответов} other {# ответа}} из {checked} не соответствуют protocol/openapi.yaml. Нарушения, относящиеся к обмену сценария, проваливают этот сценарий; {unattributed, plural, =0 {не относящихся ни к одному сценарию нет} one {# не относится ни к одному сценарию} few {# не относятся ни к одному сценарию} many {# не относятся ни к одному сценарию} other {# не относятся ни к одному сценарию}}:',
+    'notice.contract': '{violations, plural, one {# ответ} few {# ответа} many {# ответов} other {# ответа}} из {checked, number} не соответствуют protocol/openapi.yaml. Нарушения, относящиеся к обмену сценария, проваливают этот сценарий; {unattributed, plural, =0 {не относящихся ни к одному сценарию нет} one {# не относится ни к одному сценарию} few {# не относятся ни к одному сценарию} many {# не относятся ни к одному сценарию} other {# не относятся ни к одному сценарию}}:',
     'contract.line': '(строка доказательств {seq})',
     'fact.run': 'Прогон',
     'fact.kind': 'Вид прогона',
