@@ -122,7 +122,7 @@ export function buildCli(modules: CliCommandModule[], extensions: CliExtension[]
         await program.parseAsync([...argv], { from: 'user' });
         return exitCode;
       } catch (error) {
-        return reportError(error, ctx, argv);
+        return reportError(error, ctx, argv, program);
       }
     },
   };
@@ -177,16 +177,25 @@ function makeProgram(
   return { program, ctx };
 }
 
-function commandName(argv: readonly string[]): string {
-  return argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ') || 'ecert';
+/** The command path the user typed ("run", "hub start"): words that name subcommands, not option values. */
+function commandName(argv: readonly string[], program: Command): string {
+  const path: string[] = [];
+  let cmd = program;
+  for (const word of argv) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) continue;
+    path.push(sub.name());
+    cmd = sub;
+  }
+  return path.join(' ') || 'ecert';
 }
 
-function reportError(error: unknown, ctx: CliContext, argv: readonly string[]): number {
+function reportError(error: unknown, ctx: CliContext, argv: readonly string[], program: Command): number {
   const { io, lang } = ctx;
   const prefix = cliMessages.t(lang, 'error.prefix');
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-    const command = commandName(argv);
+    const command = commandName(argv, program);
     const detail = /'([^']+)'/.exec(error.message)?.[1] ?? error.message;
     const byCode: Record<string, string> = {
       'commander.unknownCommand': cliMessages.t(lang, 'error.unknownCommand', { command: detail }),
@@ -196,7 +205,9 @@ function reportError(error: unknown, ctx: CliContext, argv: readonly string[]): 
       'commander.optionMissingArgument': cliMessages.t(lang, 'error.missingOption', { option: detail, command }),
       'commander.excessArguments': cliMessages.t(lang, 'error.excessArguments', { command }),
     };
-    const suggestion = /\(Did you mean ([^)]+)\?\)/.exec(error.message)?.[0] ?? '';
+    // commander's own "(Did you mean X?)" is English: say it again through the catalog.
+    const suggested = /\(Did you mean ([^)]+)\?\)/.exec(error.message)?.[1];
+    const suggestion = suggested ? cliMessages.t(lang, 'error.didYouMean', { suggestion: suggested }) : '';
     const text = byCode[error.code] ?? error.message.replace(/^error: /, '');
     io.stderr(`${prefix}: ${text}${suggestion && !text.includes(suggestion) ? ` ${suggestion}` : ''}\n`);
     return EXIT.usage;

@@ -15,6 +15,7 @@ export const cliMessages = defineCatalog(
     'error.invalidArgument': '{message}',
     'error.excessArguments': 'too many arguments. Run "ecert {command} --help".',
     'error.badLang': 'unknown language "{lang}": use en or ru.',
+    'error.didYouMean': '(Did you mean {suggestion}?)',
     'warning.badEnvLang': 'warning: ECERT_LANG="{lang}" is not a language the harness speaks (en, ru); messages and reports are in English.',
   },
   {
@@ -30,6 +31,7 @@ export const cliMessages = defineCatalog(
     'error.invalidArgument': '{message}',
     'error.excessArguments': 'слишком много аргументов. См. «ecert {command} --help».',
     'error.badLang': 'неизвестный язык «{lang}»: используйте en или ru.',
+    'error.didYouMean': '(Возможно, имелось в виду {suggestion}?)',
     'warning.badEnvLang': 'предупреждение: ECERT_LANG="{lang}" — язык, которого средство проверки не знает (en, ru); сообщения и отчёты будут на английском.',
   },
 );

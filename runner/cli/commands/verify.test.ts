@@ -263,6 +263,10 @@ describe('unusable input: exit 2 with a message naming the problem and what to d
     const unknown = await ecert(['verify', docs.get('genuine')!.pdf, '--envelop', 'x.json']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown option --envelop');
+    // The help to run names the command, not the file argument, and the suggestion is localized.
+    expect(unknown.stderr).toContain('Run "ecert verify --help" to see the options. (Did you mean --envelope?)');
+    const russian = await ecert(['verify', docs.get('genuine')!.pdf, '--envelop', 'x.json', '--lang', 'ru']);
+    expect(russian.stderr).toContain('«ecert verify --help». (Возможно, имелось в виду --envelope?)');
   });
 
   it('--help, in English and Russian', async () => {
