@@ -7,7 +7,7 @@ import { type Lang, defineCatalog } from '../../protocol/i18n.ts';
 export const findingMessages = defineCatalog(
   {
     ORACLE_MISMATCH: "the harness's own verification gave {observed}, but the case expects {expected}: the test material is wrong",
-    FALSE_ACCEPT: 'the hub accepted a bad document (status {status}); expected rejection with {expected}',
+    FALSE_ACCEPT: 'the hub accepted a bad document instead of rejecting it (the exchange ended {status}); expected rejection with {expected}',
     WRONG_REASON: 'the hub rejected with {observed}; expected {expected}',
     UNEXPLAINED_REASON: "the hub also gave {codes}, which the document does not warrant (the harness's verification of the same bytes gives {oracle})",
     FALSE_REJECT: 'the hub rejected a genuine document with {observed}',
@@ -61,7 +61,7 @@ export const findingMessages = defineCatalog(
   },
   {
     ORACLE_MISMATCH: 'собственная проверка средства проверки дала {observed}, а сценарий ожидает {expected}: ошибка в тестовых материалах',
-    FALSE_ACCEPT: 'хаб принял недействительный документ (статус {status}); ожидался отказ с кодом {expected}',
+    FALSE_ACCEPT: 'хаб принял недействительный документ вместо отказа (итоговый статус обмена {status}); ожидался отказ с кодом {expected}',
     WRONG_REASON: 'хаб отклонил документ с кодом {observed}; ожидался {expected}',
     UNEXPLAINED_REASON: 'хаб указал также {codes}, чего документ не даёт оснований указывать (проверка тех же байтов средством проверки даёт {oracle})',
     FALSE_REJECT: 'хаб отклонил подлинный документ с кодом {observed}',
