@@ -25,9 +25,9 @@ function missedTarget(r: BenchRow): boolean {
 function table(section: BenchSection): string {
   const head = ['operation', 'ops/s', 'ms/op', 'ratio', 'target', ''];
   const rows = section.rows.map((r: BenchRow) => {
-    const growth = r.ratio?.atMost !== undefined;
-    const ratio = !r.ratio ? '' : growth ? `${r.ratio.value.toFixed(3)} × "${r.ratio.of}"` : `${(r.ratio.value * 100).toFixed(1)} % of "${r.ratio.of}"`;
-    const target = r.ratio?.atMost !== undefined ? `<= ${r.ratio.atMost} ×` : r.ratio?.target !== undefined ? `>= ${(r.ratio.target * 100).toFixed(0)} %` : '';
+    const atMost = r.ratio?.atMost;
+    const ratio = !r.ratio ? '' : atMost !== undefined ? `${r.ratio.value.toFixed(3)} × "${r.ratio.of}"` : `${(r.ratio.value * 100).toFixed(1)} % of "${r.ratio.of}"`;
+    const target = atMost !== undefined ? `<= ${atMost} ×` : r.ratio?.target !== undefined ? `>= ${(r.ratio.target * 100).toFixed(0)} %` : '';
     const status = target ? (missedTarget(r) ? 'MISSED' : 'met') : '';
     const ops = r.opsPerSec !== undefined ? [fmt(r.opsPerSec), (1000 / r.opsPerSec).toFixed(3)] : ['', ''];
     return [r.name, ...ops, ratio, target, status];

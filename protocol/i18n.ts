@@ -45,13 +45,20 @@ export function defineCatalog<const E extends Record<string, string>>(
   };
 }
 
+/** The language a tag or locale names ("ru", "ru_RU.UTF-8", "en-GB"), if it is one the harness speaks. */
+export function langOfTag(tag: string): Lang | undefined {
+  const lower = tag.trim().toLowerCase();
+  if (lower.startsWith('ru')) return 'ru';
+  if (lower.startsWith('en')) return 'en';
+  return undefined;
+}
+
 /** Language from an explicit option, then ECERT_LANG, then the POSIX locale; English otherwise. */
 export function resolveLang(explicit?: string | null, env: NodeJS.ProcessEnv = process.env): Lang {
   for (const candidate of [explicit, env.ECERT_LANG, env.LC_ALL, env.LC_MESSAGES, env.LANG]) {
     if (!candidate) continue;
-    const tag = candidate.toLowerCase();
-    if (tag.startsWith('ru')) return 'ru';
-    if (tag.startsWith('en')) return 'en';
+    const lang = langOfTag(candidate);
+    if (lang) return lang;
     if (candidate === explicit || candidate === env.ECERT_LANG) return 'en';
   }
   return 'en';

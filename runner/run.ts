@@ -27,7 +27,7 @@ import { ProgressReporter } from './vitest/progress-reporter.ts';
 import { specFileOf } from './vitest/spec-files.ts';
 
 // `ecert run` / `ecert pilot`: resolve the configuration, plan the cases, run them through
-// vitest (one spec file per country and category), then write results.json, print the summary
+// vitest (spec files as grouped in vitest/spec-files.ts), then write results.json, print the summary
 // and hand the run directory to the report renderers.
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');

@@ -1,5 +1,5 @@
 import { type Argument, Command, CommanderError, Help, Option } from 'commander';
-import { type Lang, isLang, resolveLang } from '../../protocol/i18n.ts';
+import { type Lang, isLang, langOfTag, resolveLang } from '../../protocol/i18n.ts';
 import { CliError, EXIT } from './errors.ts';
 import { cliMessages } from './messages.ts';
 
@@ -170,7 +170,7 @@ function makeProgram(
     if (requested !== undefined && bad !== undefined) throw new CliError(cliMessages.t(lang, 'error.badLang', { lang: bad }));
     // A mistyped ECERT_LANG must not silently give English: say so once, then go on.
     const envLang = io.env.ECERT_LANG?.trim();
-    if (requested === undefined && envLang && !/^(en|ru)/i.test(envLang)) {
+    if (requested === undefined && envLang && !langOfTag(envLang)) {
       io.stderr(`${cliMessages.t(lang, 'warning.badEnvLang', { lang: envLang })}\n`);
     }
   });
